@@ -66,6 +66,11 @@ class LayerSource:
     encoding: str = _setting("", "text encoding when the file is not UTF-8 (e.g. cp1258)")
     x: str = _setting("", "x or longitude column of a point CSV; empty = lon/x/longitude/kinh_do")
     y: str = _setting("", "y or latitude column of a point CSV; empty = lat/y/latitude/vi_do")
+    where: str = _setting("", "attribute filter applied when reading (OGR SQL), e.g. "
+                          "\"is_rail = 0\"; empty = every feature")
+    columns: dict[str, str] = _setting(
+        {}, "explicit column names as a table canonical = \"file column\", e.g. "
+        "{ commune_code = \"dist_code_2019\" }, for names the aliases do not cover")
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,12 @@ def _closest(key: str, valid: typing.Iterable[str]) -> str:
 def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     """Check one value against the field's type and checks; return it converted."""
     hint = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if str(hint).startswith("dict"):
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            msg = f"{where}: expected a table of names, e.g. {{ name = \"TEN\" }}, got {value!r}."
+            raise ConfigError(msg)
+        return dict(value)
     expected = {"float": float, "int": int, "str": str, "bool": bool}.get(str(hint))
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
@@ -321,9 +332,11 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(round(value, 6))
+        return repr(value)
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -333,7 +346,7 @@ def _field_comment(f: dataclasses.Field) -> str:
     parts = [str(hint)]
     if meta.get("unit"):
         parts.append(f"unit {meta['unit']}")
-    default = f.default if f.default is not dataclasses.MISSING else None
+    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
     parts.append(f"default {_toml_value(default)}")
     if "minimum" in meta or "maximum" in meta:
         parts.append(f"range [{meta.get('minimum', '-inf')}, {meta.get('maximum', 'inf')}]")
@@ -348,7 +361,7 @@ def _render_table(header: str, obj: Any, with_docs: bool) -> list[str]:
         value = getattr(obj, f.name)
         if with_docs:
             lines.append(_field_comment(f))
-        if isinstance(obj, LayerSource) and value == "" and f.name != "path":
+        if isinstance(obj, LayerSource) and value in ("", {}) and f.name != "path":
             continue
         lines.append(f"{f.name} = {_toml_value(value)}")
     return lines

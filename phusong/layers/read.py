@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import io
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from phusong.config import LayerSource
 from phusong.layers.issues import ERROR, INFO, WARNING, Issue
 from phusong.layers.schema import COLUMNS, LayerSpec, fold
 
-__all__ = ["read_layer", "LayerRead", "open_table", "map_columns", "coerce_columns"]
+__all__ = ["read_layer", "LayerRead", "open_table", "map_columns", "coerce_columns", "normalise_ref"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
 _LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "x")
 _LAT_NAMES = ("lat", "latitude", "vi_do", "y")
+_SEGMENTED_LAYERS = ("roads", "fiber_routes")
 _TRUE = {"true", "1", "yes", "y", "co", "x", "t", "dung"}
 _FALSE = {"false", "0", "no", "n", "khong", "f", "sai", ""}
 
@@ -68,6 +70,11 @@ def open_table(path: Path, src: LayerSource, issues: _Issues) -> pd.DataFrame | 
         issues.add(ERROR, "file_not_found", "the file does not exist.",
                    fix="check [layers." + issues.layer + "] path in the scenario (it is relative "
                    "to the scenario file's folder).")
+        return None
+    if src.where and (suffix in _CSV_SUFFIXES or suffix in _PARQUET_SUFFIXES):
+        issues.add(ERROR, "bad_filter", "where = \"…\" works only for GDAL formats "
+                   "(GeoPackage, Shapefile, GeoJSON …).", fix="filter the table before, or "
+                   "convert it to GeoPackage.")
         return None
     if suffix in _CSV_SUFFIXES:
         return _open_csv(path, src, issues)
@@ -142,18 +149,64 @@ def _open_ogr(path: Path, src: LayerSource, issues: _Issues) -> pd.DataFrame | N
                    fix=f"correct layer = \"...\" in [layers.{issues.layer}].")
         return None
     try:
-        return pyogrio.read_dataframe(path, layer=layer, encoding=src.encoding or None)
+        frame = pyogrio.read_dataframe(path, layer=layer, encoding=src.encoding or None,
+                                       fid_as_index=bool(src.where))
+        if src.where:
+            kept = pyogrio.read_dataframe(path, layer=layer, where=src.where, columns=[],
+                                          read_geometry=False, fid_as_index=True).index
+            positions = np.flatnonzero(frame.index.isin(kept))
+            frame = frame.iloc[positions]
+            frame.index = pd.Index(positions + 1, name="row")
+            frame.attrs["filtered"] = True
+        return frame
     except UnicodeDecodeError as e:
         issues.add(ERROR, "non_utf8", f"text in layer {layer!r} is not UTF-8 ({e.reason}).",
                    fix="set encoding = \"cp1258\" (or the file's encoding) for this layer, or add "
                    "a .cpg file saying UTF-8 next to a Shapefile that is UTF-8.")
     except Exception as e:  # noqa: BLE001 - any reader failure becomes an issue
-        issues.add(ERROR, "unreadable_file", f"cannot read layer {layer!r} ({_first_line(e)}).")
+        if src.where:
+            issues.add(ERROR, "bad_filter", f"the filter where = {src.where!r} failed "
+                       f"({_first_line(e)}).", fix="write an OGR SQL condition on the file's "
+                       "own column names, e.g. \"is_rail = 0\".")
+        else:
+            issues.add(ERROR, "unreadable_file", f"cannot read layer {layer!r} "
+                       f"({_first_line(e)}).")
     return None
 
 
 def _first_line(e: BaseException) -> str:
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
+def _explicit_columns(df: pd.DataFrame, spec: LayerSpec, columns: dict[str, str],
+                      issues: _Issues) -> pd.DataFrame:
+    """Apply the scenario's ``columns = { canonical = "file column" }`` table."""
+    renames = {}
+    for canonical, original in columns.items():
+        if canonical not in spec.columns:
+            close = difflib.get_close_matches(canonical, spec.columns, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            issues.add(ERROR, "unknown_column_setting", f"columns: {canonical!r} is not a "
+                       f"column of layer {spec.name!r}.{hint}", column=canonical,
+                       fix=f"use one of {', '.join(spec.columns)}.")
+        elif original not in df.columns:
+            close = difflib.get_close_matches(original, [str(c) for c in df.columns], n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            issues.add(ERROR, "missing_column", f"columns: the file has no column {original!r} "
+                       f"for {canonical!r}.{hint}", column=canonical,
+                       fix="correct the [layers.…] columns table.")
+        else:
+            renames[original] = canonical
+    if not renames:
+        return df
+    # a file column already named like a mapped canonical one steps aside
+    clash = [c for c in renames.values() if c in df.columns and c not in renames]
+    out = df.drop(columns=clash).rename(columns=renames)
+    for original, canonical in renames.items():
+        if original != canonical:
+            issues.add(INFO, "column_mapped", f"column {original!r} read as {canonical!r} "
+                       "(scenario columns table).", column=canonical)
+    return out
 
 
 def map_columns(df: pd.DataFrame, spec: LayerSpec, issues: _Issues) -> pd.DataFrame:
@@ -231,6 +284,8 @@ def coerce_columns(df: pd.DataFrame, spec: LayerSpec, issues: _Issues) -> pd.Dat
             values = raw.astype("string").str.strip().str.normalize("NFC")
             if name == "commune_code":
                 values = _normalise_codes(raw)
+            elif name == "ref":
+                values = normalise_ref(values)
             out[name] = values.where(present, pd.NA)
         elif col.dtype in ("int", "float"):
             text = raw.astype("string").str.strip().str.replace(",", ".", regex=False)
@@ -272,6 +327,21 @@ def coerce_columns(df: pd.DataFrame, spec: LayerSpec, issues: _Issues) -> pd.Dat
     return out
 
 
+def normalise_ref(refs: pd.Series) -> pd.Series:
+    """Route numbers in one spelling: ``"QL.3"``, ``"ql 3"`` → ``"QL3"``; ``"DT 261"`` → ``"ĐT261"``.
+
+    Prefixes: CT (expressway), QL (national), ĐT (provincial), ĐH (district); an ``A``/``B``/``C``
+    suffix is kept (``QL3C``). Several refs (``"QL3;QL37"``) keep their separator ``;``.
+    """
+    original = refs.astype("string").str.strip()
+    coded = original.str.match(r"^[A-Za-zĐđ]{1,3}[\s.\-_]*\d").fillna(False).astype(bool)
+    text = original.where(~coded, original.str.upper())
+    text = text.str.replace(r"^D([TH])(?=[\s.\-_]*\d)", r"Đ\1", regex=True)
+    text = text.str.replace(r"(?<=[A-ZĐ])[\s.\-_]+(?=\d)", "", regex=True)
+    text = text.str.replace(r"\s*;\s*", ";", regex=True)
+    return text.where(text != "", pd.NA)
+
+
 def _normalise_codes(raw: pd.Series) -> pd.Series:
     """Commune codes as text; all-digit codes padded to the 5 digits of the national list."""
     text = raw.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
@@ -287,7 +357,7 @@ def _map_choices(values: pd.Series, name: str, spec: LayerSpec, issues: _Issues)
     mapped = folded.map(lambda v: lookup.get(v) if isinstance(v, str) else None)
     bad = present & mapped.isna()
     if bad.any():
-        shown = ", ".join(sorted({repr(str(v)) for v in values[bad].head(50)})[:5])
+        shown = ", ".join(sorted({repr(str(v)) for v in values[bad].head(50)})[:8])
         issues.add(ERROR, "unknown_value", f"unknown value(s) {shown}; allowed: "
                    f"{', '.join(allowed)}.", column=name, rows=_bad_rows(bad),
                    fix="use one of the allowed values (Vietnamese spellings are accepted).")
@@ -345,7 +415,7 @@ def _points_from_table(df: pd.DataFrame, src: LayerSource, issues: _Issues) -> g
                    fix="fill in numeric coordinates (decimal point) or delete the rows.")
     geometry = gpd.points_from_xy(x.fillna(np.nan), y.fillna(np.nan))
     geometry[bad.to_numpy()] = None
-    lonlat = fold(str(xcol)) in _LON_NAMES[:5]
+    lonlat = re.search(r"(^|_)(lon|lng|long|longitude|kinh_do)($|_)", fold(str(xcol))) is not None
     crs = src.crs or ("EPSG:4326" if lonlat else None)
     gdf = gpd.GeoDataFrame(df.drop(columns=[xcol, ycol]), geometry=geometry, crs=None)
     gdf.attrs["declared_crs"] = crs
@@ -381,7 +451,8 @@ def read_layer(name: str, spec: LayerSpec, src: LayerSource, path: Path,
     df = open_table(path, src, issues)
     if df is None:
         return LayerRead(None, list(issues))
-    df.index = pd.RangeIndex(1, len(df) + 1, name="row")
+    if not df.attrs.get("filtered"):
+        df.index = pd.RangeIndex(1, len(df) + 1, name="row")
     if len(df) == 0:
         issues.add(ERROR, "empty_layer", "the layer has no rows.",
                    fix="export the layer again, or remove it from the scenario.")
@@ -395,6 +466,8 @@ def read_layer(name: str, spec: LayerSpec, src: LayerSource, path: Path,
                            fix="export it as GeoPackage or GeoJSON.")
             return LayerRead(None, list(issues))
         df = gdf
+    if src.columns:
+        df = _explicit_columns(df, spec, src.columns, issues)
     mapped = map_columns(pd.DataFrame(df) if not spec.geometry else df, spec, issues)
     frame = coerce_columns(mapped, spec, issues)
     if spec.geometry:
@@ -409,9 +482,15 @@ def read_layer(name: str, spec: LayerSpec, src: LayerSource, path: Path,
         dup = ids.notna() & ids.duplicated(keep=False)
         if dup.any():
             shown = ", ".join(repr(str(v)) for v in ids[dup].drop_duplicates().head(3))
-            issues.add(ERROR, "duplicate_id", f"ids used more than once: {shown}.",
-                       column=spec.id_column, rows=_bad_rows(dup),
-                       fix="give every row its own id.")
+            if name in _SEGMENTED_LAYERS:  # pieces of one road or cable often share its id
+                issues.add(WARNING, "duplicate_id", f"ids used by several lines: {shown}; "
+                           "they are read as pieces of one route.", column=spec.id_column,
+                           rows=_bad_rows(dup), fix="give every piece its own id if they are "
+                           "different routes.")
+            else:
+                issues.add(ERROR, "duplicate_id", f"ids used more than once: {shown}.",
+                           column=spec.id_column, rows=_bad_rows(dup),
+                           fix="give every row its own id.")
     if name == "measurements":
         if "rsrp_dbm" not in frame.columns and "dl_mbps" not in frame.columns:
             issues.add(ERROR, "missing_column", "measurements need rsrp_dbm or dl_mbps (or both).",

@@ -237,20 +237,21 @@ LAYERS: Mapping[str, LayerSpec] = MappingProxyType({
         ("road_id", "class"), ("ref", "name"), "road_id",
         {"class": _choices({
             "expressway": ("cao toc", "duong cao toc", "motorway"),
-            "national": ("quoc lo", "ql", "trunk"),
-            "provincial": ("tinh lo", "duong tinh", "dt", "dt_tinh"),
+            "national": ("quoc lo", "ql", "trunk", "quoc gia"),
+            "provincial": ("tinh lo", "duong tinh", "dt", "dt_tinh", "cap tinh"),
             "district": ("huyen lo", "duong huyen", "dh"),
             "local": ("duong xa", "lien xa", "lien thon", "duong thon", "other"),
         })},
     ),
     "parks": LayerSpec(
-        "parks", "Khu, cụm công nghiệp", "Industrial parks", ("Polygon", "MultiPolygon"),
+        "parks", "Khu, cụm công nghiệp", "Industrial parks", ("Polygon", "MultiPolygon", "Point"),
         ("park_id", "name", "status"), ("area_ha", "enterprises"), "park_id",
         {"status": _choices({
             "operating": ("dang hoat dong", "hoat dong", "van hanh", "active"),
             "building": ("dang xay dung", "xay dung", "under construction", "construction"),
-            "planned": ("quy hoach", "du kien", "ke hoach", "chua xay dung"),
+            "planned": ("quy hoach", "du kien", "ke hoach", "chua xay dung", "approved"),
         })},
+        point_table=True,
     ),
     "pois": LayerSpec(
         "pois", "Điểm công cộng", "Public places", ("Point",),

@@ -31,6 +31,7 @@ __all__ = [
     "rule_joins",
     "rule_outside_province",
     "rule_fiber_ports",
+    "rule_park_points",
     "rule_raster",
     "rule_dem_nodata",
     "rule_sites_have_sectors",
@@ -141,12 +142,27 @@ def rule_outside_province(name: str, gdf: gpd.GeoDataFrame, boundary: shapely.Ge
     outside = ok & ~shapely.intersects(zone, geoms)
     if not outside.any():
         return []
+    n = int(outside.sum())
+    if name in ("roads", "fiber_routes"):  # extracts often reach beyond the border
+        return [Issue(INFO, "outside_province", name, file, f"{n} lines lie wholly outside the "
+                      "province and are not used.", "geometry", _rows(outside, gdf.index))]
     severity = ERROR if name in ("hamlets", "pois", "parks") else WARNING
     return [Issue(severity, "outside_province", name, file,
-                  f"{int(outside.sum())} features lie more than {tolerance_m / 1000:g} km outside "
+                  f"{n} features lie more than {tolerance_m / 1000:g} km outside "
                   "the province (the union of the communes).", "geometry",
                   _rows(outside, gdf.index),
                   "check the coordinates (lon/lat swapped? wrong CRS?) or remove these rows.")]
+
+
+def rule_park_points(parks: gpd.GeoDataFrame, file: str = "") -> list[Issue]:
+    """Parks given as points: usable, but coverage is then judged at one point only."""
+    points = (parks.geom_type == "Point").to_numpy()
+    if not points.any():
+        return []
+    return [Issue(WARNING, "park_points", "parks", file,
+                  f"{int(points.sum())} parks are points, not outlines; their coverage is judged "
+                  "at the point only.", "geometry", _rows(points, parks.index),
+                  "draw the park outlines (polygons) for a fair area share.")]
 
 
 def rule_fiber_ports(nodes: gpd.GeoDataFrame, file: str = "") -> list[Issue]:
@@ -320,6 +336,8 @@ def check_scenario(scenario: Scenario | str | os.PathLike[str], strict: bool = F
                                                 scenario.province.site_search_radius_m,
                                                 _file(scenario, "sites")))
     report.extend(rule_joins(frames, scenario))
+    if frames.get("parks") is not None:
+        report.extend(rule_park_points(frames["parks"], _file(scenario, "parks")))
     if frames.get("fiber_nodes") is not None:
         report.extend(rule_fiber_ports(frames["fiber_nodes"], _file(scenario, "fiber_nodes")))
     if frames.get("sites") is not None:
