@@ -18,13 +18,14 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from phusong.config import LayerSource
 from phusong.layers.issues import ERROR, INFO, WARNING, Issue
 from phusong.layers.schema import COLUMNS, LayerSpec, fold
 
-__all__ = ["read_layer", "LayerRead", "open_table", "map_columns", "coerce_columns", "normalise_ref"]
+__all__ = ["read_layer", "LayerRead", "open_table", "map_columns", "coerce_columns"]
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +286,9 @@ def coerce_columns(df: pd.DataFrame, spec: LayerSpec, issues: _Issues) -> pd.Dat
             if name == "commune_code":
                 values = _normalise_codes(raw)
             elif name == "ref":
-                values = normalise_ref(values)
+                from phusong.layers.importers.osm import normalise_road_ref
+
+                values = values.map(normalise_road_ref, na_action="ignore").astype("string")
             out[name] = values.where(present, pd.NA)
         elif col.dtype in ("int", "float"):
             text = raw.astype("string").str.strip().str.replace(",", ".", regex=False)
@@ -325,21 +328,6 @@ def coerce_columns(df: pd.DataFrame, spec: LayerSpec, issues: _Issues) -> pd.Dat
         if name in spec.choices:
             out[name] = _map_choices(out[name], name, spec, issues)
     return out
-
-
-def normalise_ref(refs: pd.Series) -> pd.Series:
-    """Route numbers in one spelling: ``"QL.3"``, ``"ql 3"`` → ``"QL3"``; ``"DT 261"`` → ``"ĐT261"``.
-
-    Prefixes: CT (expressway), QL (national), ĐT (provincial), ĐH (district); an ``A``/``B``/``C``
-    suffix is kept (``QL3C``). Several refs (``"QL3;QL37"``) keep their separator ``;``.
-    """
-    original = refs.astype("string").str.strip()
-    coded = original.str.match(r"^[A-Za-zĐđ]{1,3}[\s.\-_]*\d").fillna(False).astype(bool)
-    text = original.where(~coded, original.str.upper())
-    text = text.str.replace(r"^D([TH])(?=[\s.\-_]*\d)", r"Đ\1", regex=True)
-    text = text.str.replace(r"(?<=[A-ZĐ])[\s.\-_]+(?=\d)", "", regex=True)
-    text = text.str.replace(r"\s*;\s*", ";", regex=True)
-    return text.where(text != "", pd.NA)
 
 
 def _normalise_codes(raw: pd.Series) -> pd.Series:
@@ -423,7 +411,7 @@ def _points_from_table(df: pd.DataFrame, src: LayerSource, issues: _Issues) -> g
 
 
 def read_layer(name: str, spec: LayerSpec, src: LayerSource, path: Path,
-               working_crs: str) -> LayerRead:
+               working_crs: str | pyproj.CRS) -> LayerRead:
     """Read, map, check and reproject one vector or table layer.
 
     Parameters
@@ -447,6 +435,7 @@ def read_layer(name: str, spec: LayerSpec, src: LayerSource, path: Path,
     """
     from phusong.crs import parse_crs
 
+    working_crs = parse_crs(working_crs)
     issues = _Issues(name, str(path))
     df = open_table(path, src, issues)
     if df is None:
