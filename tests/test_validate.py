@@ -203,7 +203,11 @@ def test_numeric_commune_codes_keep_their_leading_zero(tiny_writer) -> None:
 def test_empty_layer(tiny_province: Path) -> None:
     (tiny_province.parent / "reported.csv").write_text("indicator,value,date\n", encoding="utf-8")
     issue = _one(_report(tiny_province), "empty_layer", "reported")
-    assert issue.severity == "error"
+    assert issue.severity == "warning"  # optional layer: unused
+    text = tiny_province.read_text(encoding="utf-8")
+    tiny_province.write_text(text.replace('layer = "communes"', 'layer = "communes"\nwhere = "0"'),
+                             encoding="utf-8")
+    assert _one(_report(tiny_province), "empty_layer", "communes").severity == "error"
 
 
 def test_file_not_found(tiny_province: Path) -> None:
@@ -383,3 +387,31 @@ def test_a_line_layer_is_read(tiny_writer) -> None:
         [MultiLineString([[(X0, Y0 + 1000), (X0 + 100, Y0 + 1000)]]),
          LineString([(X0 + 500, Y0 + 500), (X0 + 500, Y0 + 1000)])], crs=CRS)
     assert _report(tiny_writer(layers={"roads": roads})).ok
+
+
+def test_where_and_columns_settings(tiny_province: Path) -> None:
+    text = tiny_province.read_text(encoding="utf-8")
+    tiny_province.write_text(text.replace('layer = "roads"', 'layer = "roads"\nwhere = "clas = 1"'),
+                             encoding="utf-8")
+    assert "no such column: clas" in _one(_report(tiny_province), "bad_filter", "roads").message
+    tiny_province.write_text(text.replace(
+        'layer = "roads"', 'layer = "roads"\ncolumns = { klass = "class", name = "ten" }'),
+        encoding="utf-8")
+    report = _report(tiny_province)
+    assert "Did you mean 'class'?" in _one(report, "unknown_column_setting", "roads").message
+    assert "no column 'ten'" in _one(report, "missing_column", "roads").message
+    tiny_province.write_text(text.replace('path = "sectors.csv"', 'path = "sectors.csv"\n'
+                                          'where = "tech = \'4G\'"'), encoding="utf-8")
+    assert "only for GDAL formats" in _one(_report(tiny_province), "bad_filter", "sectors").message
+
+
+def test_where_keeps_file_row_numbers(tiny_writer) -> None:
+    hamlets = tiny_layers()["hamlets"]
+    hamlets.loc[4, "population"] = -1
+    scenario = tiny_writer(layers={"hamlets": hamlets})
+    text = scenario.read_text(encoding="utf-8")
+    scenario.write_text(text.replace('layer = "hamlets"',
+                                     'layer = "hamlets"\nwhere = "hamlet_id <> \'H2\'"'),
+                        encoding="utf-8")
+    report = _report(scenario)
+    assert _one(report, "negative_value", "hamlets").rows == (5,)

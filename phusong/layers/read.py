@@ -443,7 +443,11 @@ def read_layer(name: str, spec: LayerSpec, src: LayerSource, path: Path,
     if not df.attrs.get("filtered"):
         df.index = pd.RangeIndex(1, len(df) + 1, name="row")
     if len(df) == 0:
-        issues.add(ERROR, "empty_layer", "the layer has no rows.",
+        from phusong.layers.schema import REQUIRED_LAYERS
+
+        required = name in REQUIRED_LAYERS
+        issues.add(ERROR if required else WARNING, "empty_layer",
+                   "the layer has no rows" + ("." if required else "; it is not used."),
                    fix="export the layer again, or remove it from the scenario.")
         return LayerRead(None, list(issues))
     if not isinstance(df, gpd.GeoDataFrame) and spec.geometry:
