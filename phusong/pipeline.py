@@ -55,10 +55,14 @@ def demo_scenario(files: dict[str, Path], out_dir: Path, seed: int, preset: str)
     """The scenario that names the demo's files (paths relative to ``out_dir``)."""
     from phusong.config import ProvinceConfig
 
+    import pyogrio
+
     layers = {}
     for name, path in files.items():
         rel = os.path.relpath(path, out_dir)
         layer = name if name in _GPKG_LAYERS and Path(rel).suffix == ".gpkg" else ""
+        if layer and pyogrio.read_info(path, layer=layer)["features"] == 0:
+            continue  # e.g. no industrial park in the one-commune preset
         layers[name] = LayerSource(path=rel, layer=layer)
     title = "Thái Nguyên (demo)" if preset == "province" else "xã Trần Phú (demo)"
     return Scenario(province=ProvinceConfig(name=title), layers=layers, base_dir=out_dir,

@@ -88,3 +88,24 @@ def test_vietnamese_text_survives_a_c_locale(tiny_writer) -> None:
                           capture_output=True, env=env, check=False)
     assert proc.returncode == 1
     assert "'đang quy hoạch chi tiết'" in proc.stdout.decode("utf-8")
+
+
+def test_demo_commune_writes_layers_scenario_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    code, stdout, _ = _run("-q", "demo", str(out), "--preset", "commune")
+    assert code == 0, stdout
+    names = {p.name for p in out.iterdir()}
+    assert {"scenario.toml", "validation.csv", "validation.json", "province.gpkg", "sectors.csv",
+            "dem.tif", "population.tif", "measurements.csv", "reported.csv"} <= names
+    assert "validation: 0 errors" in stdout
+    # the scenario it wrote checks clean from the command line too
+    assert _run("check", str(out / "scenario.toml"))[0] == 0
+    # same seed, byte-identical layers; an existing demo is refused before anything is written
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, _, err = _run("demo", str(out), "--preset", "commune")
+    assert code == 1 and "--overwrite" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert _run("-q", "demo", str(out), "--preset", "commune", "--overwrite")[0] == 0
+    layers = ("province.gpkg", "sectors.csv", "dem.tif", "population.tif", "measurements.csv",
+              "reported.csv")
+    assert all((out / n).read_bytes() == before[n] for n in layers)
