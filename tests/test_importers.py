@@ -115,13 +115,16 @@ def test_opencellid_clustering(ocid):
 
 def test_opencellid_defaults_are_recorded(ocid, caplog):
     sites, sectors = ocid
-    assert sectors["band_mhz"].isna().all() and sectors["azimuth_deg"].isna().all()
+    assert sectors["band_mhz"].notna().all() and sectors["azimuth_deg"].isna().all()
+    assert (sectors["band_source"] == "default").all()
+    lte_viettel = sectors[(sectors["tech"] == "4G") & sectors["site_id"].str.startswith("ocid-452-4-")]
+    assert (lte_viettel["band_mhz"] == 1800.0).all()
     assert (sectors["tx_power_dbm"] == 43.0).all() and (sectors["antenna_gain_dbi"] == 15.0).all()
     assert (sites["height_agl_m"] == 30.0).all()
     for frame in (sites, sectors):
         d = frame.attrs["defaults"]
         assert d["height_agl_m"] == 30.0 and d["tx_power_dbm"] == 43.0
-        assert d["antenna_gain_dbi"] == 15.0 and "PCI" in d["band_mhz"]
+        assert d["antenna_gain_dbi"] == 15.0 and "PCI" in d["band_mhz"] and "Viettel 5G 2600 MHz" in d["band_mhz"]
     assert sectors["range_m"].notna().all() and sectors["samples"].dtype == "Int64"
     with captured(caplog, "phusong.layers.importers.opencellid", logging.INFO):
         read_opencellid(OCID, default_height_agl_m=25, default_tx_power_dbm=46,
@@ -478,3 +481,31 @@ def test_tab_other_crs_and_errors(tmp_path, caplog):
     (tmp_path / "junk.tab").write_text("not a table", encoding="utf-8")
     with pytest.raises(InputError, match="cannot read"):
         read_tab(tmp_path / "junk.tab")
+
+
+def test_scenario_can_name_public_formats_directly(tmp_path: Path) -> None:
+    """An OSM extract and an OpenCelliD export go straight into a scenario."""
+    import shutil
+
+    from phusong.layers import check_scenario
+
+    data = Path(__file__).parent / "data"
+    shutil.copy(data / "osm" / "mini.osm", tmp_path / "mini.osm")
+    shutil.copy(data / "opencellid" / "452_mini.csv", tmp_path / "cells.csv")
+    osm_roads = read_osm(tmp_path / "mini.osm")["roads"]
+    outline = gpd.GeoDataFrame({"commune_code": ["1"], "name": ["Vùng thử"]},
+                               geometry=[osm_roads.union_all().envelope.buffer(20_000)],
+                               crs=osm_roads.crs)
+    outline.to_file(tmp_path / "outline.gpkg")
+    (tmp_path / "scenario.toml").write_text(
+        '[layers]\ncommunes = "outline.gpkg"\nroads = "mini.osm"\npois = "mini.osm"\n'
+        'sites = "cells.csv"\nsectors = "cells.csv"\n', encoding="utf-8")
+    report, province = check_scenario(tmp_path / "scenario.toml")
+    assert {i.layer for i in report.find("imported")} == {"roads", "pois", "sites", "sectors"}
+    assert not report.find("unjoined_code", "sectors")
+    assert report.ok, report.to_text()
+    assert "QL3" in set(province.roads["ref"].dropna())
+    assert set(province.sites["operator"]) == {"Viettel", "VNPT", "MobiFone", "Vietnamobile",
+                                               "MNC 7"}
+    # a network beyond the four national ones is kept, with a warning
+    assert report.find("unknown_value", "sites")[0].severity == "warning"

@@ -9,6 +9,7 @@ number of the file (the ``row`` index), in the working CRS; the file itself is n
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import logging
 import re
@@ -77,6 +78,10 @@ def open_table(path: Path, src: LayerSource, issues: _Issues) -> pd.DataFrame | 
                    "(GeoPackage, Shapefile, GeoJSON …).", fix="filter the table before, or "
                    "convert it to GeoPackage.")
         return None
+    if path.name.lower().endswith((".osm", ".osm.pbf", ".pbf")):
+        return _open_import(path, issues, "osm")
+    if suffix in _CSV_SUFFIXES and issues.layer in ("sites", "sectors") and _is_opencellid(path):
+        return _open_import(path, issues, "opencellid")
     if suffix in _CSV_SUFFIXES:
         return _open_csv(path, src, issues)
     if suffix in _PARQUET_SUFFIXES:
@@ -89,6 +94,50 @@ def open_table(path: Path, src: LayerSource, issues: _Issues) -> pd.DataFrame | 
                 issues.add(ERROR, "unreadable_file", f"cannot read it as (Geo)Parquet ({e}).")
                 return None
     return _open_ogr(path, src, issues)
+
+
+_OPENCELLID_HEADER = ("radio", "mcc", "net", "area", "cell")
+
+
+def _is_opencellid(path: Path) -> bool:
+    """Whether a CSV is an OpenCelliD cell export (by its header, or headerless by its shape)."""
+    with path.open("rb") as f:
+        first = f.readline().decode("utf-8", "replace").strip().lower()
+    fields = [x.strip() for x in first.split(",")]
+    if tuple(fields[:5]) == _OPENCELLID_HEADER:
+        return True
+    return len(fields) >= 13 and fields[0] in ("gsm", "umts", "lte", "nr", "cdma") and \
+        fields[1].isdigit()
+
+
+@functools.lru_cache(maxsize=4)
+def _imported(path: Path, mtime_ns: int, kind: str) -> dict[str, pd.DataFrame]:
+    """Layers of a public-format file, read once per file version (the scenario may name the
+    same OSM extract for roads, hamlets, POIs and parks)."""
+    from phusong.layers.importers import read_opencellid, read_osm
+
+    if kind == "osm":
+        return dict(read_osm(path))
+    sites, sectors = read_opencellid(path)
+    return {"sites": sites, "sectors": sectors}
+
+
+def _open_import(path: Path, issues: _Issues, kind: str) -> pd.DataFrame | None:
+    """Read a layer through an importer (OpenStreetMap extract, OpenCelliD export)."""
+    from phusong.errors import PhusongError
+
+    try:
+        layers = _imported(path.resolve(), path.stat().st_mtime_ns, kind)
+    except PhusongError as e:
+        issues.add(ERROR, "unreadable_file", f"cannot import it as {kind} ({e}).")
+        return None
+    if issues.layer not in layers:
+        issues.add(ERROR, "layer_not_found", f"an {kind} file gives the layers "
+                   f"{', '.join(layers)}, not {issues.layer!r}.",
+                   fix="name this file only for those layers.")
+        return None
+    issues.add(INFO, "imported", f"read through the {kind} importer.")
+    return layers[issues.layer].copy()
 
 
 def _open_csv(path: Path, src: LayerSource, issues: _Issues) -> pd.DataFrame | None:
@@ -344,6 +393,12 @@ def _map_choices(values: pd.Series, name: str, spec: LayerSpec, issues: _Issues)
     folded = values.astype("string").map(lambda v: fold(v) if isinstance(v, str) else v)
     mapped = folded.map(lambda v: lookup.get(v) if isinstance(v, str) else None)
     bad = present & mapped.isna()
+    if bad.any() and name in spec.open_choices:
+        shown = ", ".join(sorted({repr(str(v)) for v in values[bad].head(50)})[:8])
+        issues.add(WARNING, "unknown_value", f"value(s) {shown} kept as written (known: "
+                   f"{', '.join(allowed)}).", column=name, rows=_bad_rows(bad),
+                   fix="check the spelling if these are one of the known values.")
+        return mapped.fillna(values.astype("string")).astype("string")
     if bad.any():
         shown = ", ".join(sorted({repr(str(v)) for v in values[bad].head(50)})[:8])
         issues.add(ERROR, "unknown_value", f"unknown value(s) {shown}; allowed: "

@@ -95,6 +95,9 @@ class LayerSpec:
         Allowed values per column, each with its accepted spellings (folded).
     point_table
         Whether a CSV of this layer is read as points from ``lon``/``lat`` or ``x``/``y``.
+    open_choices
+        Columns whose unknown values are kept as written with a warning (operators: a
+        province may have networks beyond the four national ones).
     """
 
     name: str
@@ -106,6 +109,7 @@ class LayerSpec:
     id_column: str = ""
     choices: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     point_table: bool = False
+    open_choices: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -268,7 +272,7 @@ LAYERS: Mapping[str, LayerSpec] = MappingProxyType({
         "sites", "Trạm BTS", "BTS sites", ("Point",),
         ("site_id", "operator"), ("height_agl_m", "shared", "grid_power", "status"), "site_id",
         {"operator": _OPERATOR_CHOICES, "status": _ON_AIR},
-        point_table=True,
+        point_table=True, open_choices=("operator",),
     ),
     "sectors": LayerSpec(
         "sectors", "Cell / sector", "Sectors", (),
@@ -285,6 +289,7 @@ LAYERS: Mapping[str, LayerSpec] = MappingProxyType({
         {"operator": _OPERATOR_CHOICES, "status": _ON_AIR,
          "kind": _choices({"backbone": ("truc", "cap truc"), "distribution": ("phan phoi",),
                            "access": ("truy nhap", "thue bao")})},
+        open_choices=("operator",),
     ),
     "fiber_nodes": LayerSpec(
         "fiber_nodes", "Thiết bị quang (OLT, splitter, tủ)", "Fiber nodes", ("Point",),
@@ -293,13 +298,13 @@ LAYERS: Mapping[str, LayerSpec] = MappingProxyType({
         {"operator": _OPERATOR_CHOICES,
          "technology": _choices({"GPON": (), "XGS-PON": ("xgspon", "xgs"), "XG-PON": ("xgpon",),
                                  "other": ("epon", "khac")})},
-        point_table=True,
+        point_table=True, open_choices=("operator",),
     ),
     "measurements": LayerSpec(
         "measurements", "Điểm đo (i-SPEED, drive test)", "Measurements", ("Point",),
         ("operator", "tech"), ("rsrp_dbm", "dl_mbps", "ul_mbps", "time", "source"), "",
         {"operator": _OPERATOR_CHOICES, "tech": _TECH},
-        point_table=True,
+        point_table=True, open_choices=("operator",),
     ),
     "reported": LayerSpec(
         "reported", "Số liệu báo cáo", "Reported figures", (),

@@ -52,8 +52,29 @@ _REQUIRED = ("radio", "mcc", "net", "area", "cell", "lon", "lat")
 _INTEGER = ("mcc", "net", "area", "cell")
 
 _SITE_COLUMNS = ["site_id", "operator", "height_agl_m", "height_source", "status", "geometry"]
-_SECTOR_COLUMNS = ["site_id", "sector_id", "tech", "band_mhz", "azimuth_deg", "tx_power_dbm",
+_SECTOR_COLUMNS = ["site_id", "sector_id", "tech", "band_mhz", "band_source", "azimuth_deg", "tx_power_dbm",
                    "antenna_gain_dbi", "range_m", "samples"]
+
+
+DEFAULT_BANDS_MHZ: dict[tuple[str, str], float] = {
+    # 5G licences of the 2024 auctions: Viettel 2500-2600 MHz (n41), VNPT 3700-3800 MHz and
+    # MobiFone 3600-3700 MHz (n78); 4G mostly on 1800 MHz (band 3); 3G 2100, 2G 900.
+    ("Viettel", "5G"): 2600.0,
+    ("VNPT", "5G"): 3750.0,
+    ("MobiFone", "5G"): 3650.0,
+    ("", "5G"): 3500.0,
+    ("", "4G"): 1800.0,
+    ("", "3G"): 2100.0,
+    ("", "2G"): 900.0,
+}
+"""Bands assumed for OpenCelliD cells, by (operator, technology); ``""`` = any operator."""
+
+
+def _default_bands(operators: pd.Series, techs: pd.Series) -> np.ndarray:
+    generic = techs.map({t: f for (op, t), f in DEFAULT_BANDS_MHZ.items() if op == ""})
+    specific = pd.Series(list(zip(operators, techs, strict=True)), index=techs.index).map(
+        {(op, t): f for (op, t), f in DEFAULT_BANDS_MHZ.items() if op})
+    return specific.fillna(generic).to_numpy(dtype=float)
 
 
 def read_opencellid(
@@ -113,8 +134,10 @@ def read_opencellid(
         "tx_power_dbm": float(default_tx_power_dbm),
         "antenna_gain_dbi": float(default_antenna_gain_dbi),
         "azimuth_deg": "omni (OpenCelliD has no azimuth)",
-        "band_mhz": "unknown (OpenCelliD has no frequency; its 'unit' column is the UMTS PSC "
-                    "or LTE PCI, not the EARFCN)",
+        "band_mhz": "assumed per operator and technology (OpenCelliD has no frequency; its "
+                    "'unit' column is the UMTS PSC or LTE PCI, not the EARFCN): "
+                    + ", ".join(f"{op or 'others'} {t} {f:g} MHz"
+                                for (op, t), f in DEFAULT_BANDS_MHZ.items()),
         "cluster_radius_m": float(cluster_radius_m),
         "source": f"OpenCelliD file {path.name}",
     }
@@ -336,7 +359,8 @@ def _build_sites(
             "site_id": site_key.reindex(cells["_site"]).to_numpy(),
             "sector_id": cells["sector_id"].to_numpy(),
             "tech": cells["tech"].to_numpy(),
-            "band_mhz": np.nan,
+            "band_mhz": _default_bands(cells["operator"], cells["tech"]),
+            "band_source": "default",
             "azimuth_deg": np.nan,
             "tx_power_dbm": defaults["tx_power_dbm"],
             "antenna_gain_dbi": defaults["antenna_gain_dbi"],
