@@ -33,6 +33,7 @@ __all__ = [
     "ProvinceConfig",
     "Thresholds",
     "RadioConfig",
+    "FiberConfig",
     "Scenario",
     "load_scenario",
     "scenario_from_dict",
@@ -109,6 +110,29 @@ class Thresholds:
     fiber_reach_m: float = _setting(
         1_000.0, "largest drop-cable distance from a fiber node with free ports to a hamlet",
         "m", minimum=0.0)
+    hamlet_radius_m: float = _setting(
+        300.0, "for hamlets given as points: the people within this distance of the point "
+        "stand for the hamlet's people (0 = the point's own cell only)", "m", minimum=0.0)
+    poi_min_dl_mbps: float = _setting(
+        100.0, "5G download rate required at hospitals and universities (T7) and for stable, "
+        "high-quality 5G in industrial parks (K1b)", "Mbit/s", minimum=0.0)
+    residential_5g_share: float = _setting(
+        0.95, "share of a ward's or former district centre's people with 5G for it to count "
+        "as covered (T8)", "", minimum=0.0, maximum=1.0)
+    park_full_share: float = _setting(
+        0.95, "share of an industrial park's area with 5G that counts as full coverage (K1a; "
+        "K1b at poi_min_dl_mbps)", "", minimum=0.0, maximum=1.0)
+    usable_rsrp_dbm: float = _setting(
+        -120.0, "RSRP below which there is no usable signal at all: an uncovered place below it "
+        "is trắng sóng, at or above it lõm sóng (D1)", "dBm", minimum=-150.0, maximum=-40.0)
+    populated_min_per_km2: float = _setting(
+        10.0, "people per km² below which a cell counts as uninhabited when dark spots are "
+        "delimited (D1)", "people/km²", minimum=0.0)
+    dark_spot_min_people: float = _setting(
+        10.0, "dark spots with fewer people are not listed (D1)", "people", minimum=0.0)
+    district_centres: str = _setting(
+        "", "former district centres for T8, as commune names or codes separated by commas; "
+        "empty = each commune named like its former district (Huyện Đại Từ → Đại Từ)")
 
 
 @dataclass(frozen=True)
@@ -146,6 +170,85 @@ class RadioConfig:
     edge_probability: float = _setting(0.75, "probability of coverage at the cell edge that the "
                                        "fading margin buys (0.5 = no margin)", "",
                                        minimum=0.5, maximum=0.999)
+    terrain_base: str = _setting(
+        "hata", "base loss of the terrain model, to which the DEM's diffraction loss is added "
+        "(hata: Okumura-Hata to 1500 MHz, COST-231 Hata above; tr38901_rma: 38.901 RMa LOS)",
+        choices=("hata", "cost231", "free_space", "tr38901_rma"))
+    environment: str = _setting(
+        "rural", "land use for the Hata/COST-231 base loss (rural = Hata's open area)",
+        choices=("rural", "suburban", "urban"))
+    prediction_floor_dbm: float = _setting(
+        -130.0, "median RSRP below which a sector is not predicted (its loss is out of budget): "
+        "neither a server nor an interferer there; sets how far each radial is swept", "dBm",
+        minimum=-170.0, maximum=-60.0)
+    front_to_back_db: float = _setting(30.0, "sector antenna front-to-back ratio A_max "
+                                       "(3GPP TR 38.901 Table 7.3-1)", "dB", minimum=0.0)
+    sla_v_db: float = _setting(30.0, "vertical side-lobe limit SLA_V (3GPP TR 38.901 "
+                               "Table 7.3-1)", "dB", minimum=0.0)
+    default_bandwidth_4g_mhz: float = _setting(20.0, "4G carrier bandwidth when none is given",
+                                               "MHz", minimum=1.4, maximum=20.0)
+    default_bandwidth_5g_mhz: float = _setting(100.0, "5G carrier bandwidth when none is given",
+                                               "MHz", minimum=5.0, maximum=400.0)
+    noise_figure_db: float = _setting(9.0, "handset noise figure (3GPP TR 36.814 Table "
+                                      "A.2.1.1-3)", "dB", minimum=0.0, maximum=20.0)
+    mimo_layers_4g: int = _setting(2, "downlink MIMO layers of a 4G carrier (2x2)", "",
+                                   minimum=1, maximum=8)
+    mimo_layers_5g: int = _setting(4, "downlink MIMO layers of a 5G carrier (4x4)", "",
+                                   minimum=1, maximum=8)
+    overhead_4g: float = _setting(0.25, "share of 4G resources spent on control channels and "
+                                  "reference signals", "", minimum=0.0, maximum=0.9)
+    overhead_5g: float = _setting(0.14, "share of 5G resources spent on overhead (3GPP TS "
+                                  "38.306 §4.1.2, FR1 downlink)", "", minimum=0.0, maximum=0.9)
+    shannon_alpha: float = _setting(0.6, "attenuation factor α of the bounded Shannon mapping "
+                                    "(3GPP TR 36.942 Table A.2.1)", "", minimum=0.05,
+                                    maximum=1.0)
+    sinr_min_db: float = _setting(-10.0, "SINR below which the throughput is 0 (3GPP TR 36.942 "
+                                  "Table A.2.1)", "dB", minimum=-30.0, maximum=10.0)
+    max_se_4g_bps_hz: float = _setting(4.4, "4G spectral efficiency ceiling Thr_max per layer "
+                                       "(3GPP TR 36.942 Table A.2.1)", "bit/s/Hz", minimum=0.1,
+                                       maximum=10.0)
+    max_se_5g_bps_hz: float = _setting(7.4063, "5G spectral efficiency ceiling per layer (3GPP "
+                                       "TS 38.214 Table 5.1.3.1-2, 256QAM 948/1024)", "bit/s/Hz",
+                                       minimum=0.1, maximum=10.0)
+    offsets_db: dict[str, float] = _setting(
+        {}, "calibration: dB added to the predicted RSRP per operator and technology, e.g. "
+        "{ Viettel_4G = 2.5 } (written by phusong calibrate)", "dB")
+    slopes_db_per_decade: dict[str, float] = _setting(
+        {}, "calibration: dB per decade of distance added to the predicted RSRP, "
+        "slope × log10(d / 1 km) with d ≥ 0.1 km, per operator and technology, e.g. "
+        "{ Viettel_4G = -3.0 } (written by phusong calibrate)", "dB/decade")
+
+
+@dataclass(frozen=True)
+class FiberConfig:
+    """Fiber reach along roads and the extension plan (``[fiber]``).
+
+    The drop distance itself is ``thresholds.fiber_reach_m`` (one key, used by T4, T2, T2b, T9,
+    K2 and the plan alike).
+    """
+
+    max_snap_m: float = _setting(
+        1_000.0, "largest distance from a place (hamlet, park, POI) or a fiber node to the road "
+        "it is attached to; farther ones are reported as off the road network", "m", minimum=0.0)
+    road_merge_m: float = _setting(
+        1.0, "road ends and vertices closer than this are joined into one intersection "
+        "(digitising gaps)", "m", minimum=0.0, maximum=50.0)
+    route_match_m: float = _setting(
+        25.0, "a road stretch carries existing cable when an on-air fiber route runs within "
+        "this distance of it (extension plan: cable is only laid where there is none)", "m",
+        minimum=0.0)
+    gigabit_rate_mbps: float = _setting(
+        1_000.0, "rate a fiber node must deliver for its places to count as gigabit "
+        "(T2, T2b, T9, K2)", "Mbit/s", minimum=0.0)
+    gpon_gigabit: bool = _setting(
+        True, "GPON nodes without max_rate_mbps count as gigabit (2.488 Gbit/s downstream, "
+        "ITU-T G.984; XGS-PON and XG-PON always do)")
+    cost_per_km_vnd: float = _setting(
+        50_000_000.0, "cost of new cable along roads, per km (aerial on poles, hardware and "
+        "labour)", "VND/km", minimum=0.0)
+    cost_per_splitter_vnd: float = _setting(
+        8_000_000.0, "cost of one new splitter / access point: at each place the extension "
+        "connects, and beside each full node whose places wait for ports", "VND", minimum=0.0)
 
 
 @dataclass(frozen=True)
@@ -159,6 +262,7 @@ class Scenario:
     layers: dict[str, LayerSource] = field(default_factory=dict)
     thresholds: Thresholds = field(default_factory=Thresholds)
     radio: RadioConfig = field(default_factory=RadioConfig)
+    fiber: FiberConfig = field(default_factory=FiberConfig)
     base_dir: Path = field(default=Path("."), compare=False)
     source: str = field(default="", compare=False)
 
@@ -173,7 +277,7 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         """Settings as plain data (for result metadata and reports)."""
         out: dict[str, Any] = {}
-        for name in ("province", "thresholds", "radio"):
+        for name in ("province", "thresholds", "radio", "fiber"):
             out[name] = dataclasses.asdict(getattr(self, name))
         out["layers"] = {k: dataclasses.asdict(v) for k, v in self.layers.items()}
         return out
@@ -181,6 +285,7 @@ class Scenario:
 
 _SECTIONS: dict[str, type] = {
     "province": ProvinceConfig, "thresholds": Thresholds, "radio": RadioConfig,
+    "fiber": FiberConfig,
 }
 
 
@@ -200,6 +305,13 @@ def _closest(key: str, valid: typing.Iterable[str]) -> str:
 def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     """Check one value against the field's type and checks; return it converted."""
     hint = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if str(hint) == "dict[str, float]":
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
+                for k, v in value.items()):
+            msg = f"{where}: expected a table of numbers, e.g. {{ Viettel_4G = 2.5 }}, got {value!r}."
+            raise ConfigError(msg)
+        return {k: float(v) for k, v in value.items()}
     if str(hint).startswith("dict"):
         if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
@@ -328,6 +440,13 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
 # --- the documented template ---------------------------------------------------------------
 
+def _toml_key(key: str) -> str:
+    """A TOML key: bare when it can be, quoted otherwise."""
+    if key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key):
+        return key
+    return _toml_value(str(key))
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -336,7 +455,8 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
+                                for k, v in value.items()) + " }"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -381,7 +501,7 @@ def render_scenario(scenario: Scenario, with_docs: bool = True, title: str = "")
         lines.append("")
     for name, src in scenario.layers.items():
         lines += _render_table(f"layers.{name}", src, with_docs=False) + [""]
-    for section in ("thresholds", "radio"):
+    for section in ("thresholds", "radio", "fiber"):
         lines += _render_table(section, getattr(scenario, section), with_docs) + [""]
     return "\n".join(lines)
 

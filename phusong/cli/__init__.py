@@ -71,9 +71,9 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
 
 
 def _register() -> None:
-    from phusong.cli import check, demo, template
+    from phusong.cli import check, demo, metrics, template
 
-    for module in (demo, check, template):
+    for module in (demo, check, template, metrics):
         cli.add_command(module.command)
 
 

@@ -1,0 +1,121 @@
+"""Benchmark: every plan indicator on the demo province, coverage already computed.
+
+Usage::
+
+    python benchmarks/metrics_bench.py [--out DIR] [--write]
+
+Steps (not timed unless said): build the demo province (``phusong.pipeline.run_demo``, which
+writes the layers and ``scenario.toml``) and load it; predict coverage with
+``phusong.coverage.engine.predict_coverage``; then time :func:`phusong.metrics.compute_indicators`
+(``metrics_s``) and, with ``--write``, :func:`phusong.reports.write_indicator_tables`
+(``write_s``).
+
+Stand-in, labelled ``"coverage": "stand-in"`` in the JSON: while
+``phusong.coverage.engine`` does not exist yet, the grid comes from
+``tests/_coverage_fixtures.site_distance_grid`` (each operator's RSRP falls with the distance to
+its nearest site on a log-distance law, at the scenario's resolution). It is NOT a radio
+prediction, only arrays of the engine's shape and type, so ``metrics_s`` is representative but
+the indicator values are not.
+
+``peak_rss_mb`` is the whole process (the demo generation included);
+``peak_rss_before_metrics_mb`` is the peak before the timed call.
+
+The last line printed is a JSON object with ``metrics_s`` and ``peak_rss_mb``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's phusong, whatever is installed
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def demo_province(folder: Path):
+    """The demo province: written by ``run_demo`` (layers and ``scenario.toml``), then loaded."""
+    from phusong.layers import load_province
+    from phusong.pipeline import run_demo
+
+    result = run_demo(folder, preset="province", overwrite=True)
+    return load_province(result.scenario_path)
+
+
+def coverage(province):
+    """The engine's prediction, or the labelled stand-in grid when the engine is missing."""
+    try:
+        from phusong.coverage.engine import predict_coverage
+    except ImportError:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from _coverage_fixtures import site_distance_grid
+
+        return site_distance_grid(province), "stand-in"
+    return predict_coverage(province), "engine"
+
+
+def warm_up_grid(grid):
+    """An 8 × 8 corner of the grid, to load modules and compile numba kernels before timing."""
+    from phusong.coverage.grid import CoverageGrid, CoverageLayer
+
+    layers = {k: CoverageLayer(v.operator, v.tech, v.rsrp_dbm[:8, :8], v.sinr_db[:8, :8],
+                               v.dl_mbps[:8, :8], v.server[:8, :8]) for k, v in grid.layers.items()}
+    return CoverageGrid(grid.transform, grid.crs, (8, 8), layers, grid.rsrp_threshold_dbm,
+                        grid.min_dl_mbps, grid.settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None, help="work folder (default: temporary)")
+    parser.add_argument("--write", action="store_true", help="also time the table writing")
+    args = parser.parse_args(argv)
+    from phusong.metrics import compute_indicators
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.out or Path(tmp)
+        t0 = time.perf_counter()
+        province = demo_province(folder / "demo")
+        build_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        grid, coverage_kind = coverage(province)
+        coverage_s = time.perf_counter() - t0
+        compute_indicators(province, warm_up_grid(grid))  # imports, numba compilation
+        rss_before_mb = _peak_rss_mb()
+        t0 = time.perf_counter()
+        results = compute_indicators(province, grid)
+        metrics_s = time.perf_counter() - t0
+        out = {"metrics_s": round(metrics_s, 3)}
+        if args.write:
+            from phusong.reports import write_indicator_tables
+
+            t0 = time.perf_counter()
+            write_indicator_tables(results, folder / "metrics", overwrite=True)
+            out["write_s"] = round(time.perf_counter() - t0, 3)
+        info = results.info()
+        out.update({
+            "peak_rss_mb": round(_peak_rss_mb(), 1),
+            "peak_rss_before_metrics_mb": round(rss_before_mb, 1), "province": "demo",
+            "coverage": coverage_kind, "grid_shape": list(grid.shape),
+            "resolution_m": abs(grid.transform.a),
+            "hamlets": 0 if province.hamlets is None else len(province.hamlets),
+            "roads": 0 if province.roads is None else len(province.roads),
+            "build_s": round(build_s, 1),
+            "coverage_s": round(coverage_s, 1), "stages_s": {k: round(v, 3) for k, v in
+                                                             results.seconds.items()},
+            "met": info["met"], "not_met": info["not_met"], "not_computed": info["not_computed"],
+        })
+        print(results.to_text())
+        print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
