@@ -241,8 +241,9 @@ class FiberConfig:
         1_000.0, "rate a fiber node must deliver for its places to count as gigabit "
         "(T2, T2b, T9, K2)", "Mbit/s", minimum=0.0)
     gpon_gigabit: bool = _setting(
-        True, "GPON nodes without max_rate_mbps count as gigabit (2.488 Gbit/s downstream, "
-        "ITU-T G.984; XGS-PON and XG-PON always do)")
+        True, "GPON nodes can deliver gigabit plans (2.488 Gbit/s shared downstream, ITU-T "
+        "G.984); false = only XGS-PON, XG-PON and other nodes whose max_rate_mbps reaches "
+        "gigabit_rate_mbps count")
     cost_per_km_vnd: float = _setting(
         50_000_000.0, "cost of new cable along roads, per km (aerial on poles, hardware and "
         "labour)", "VND/km", minimum=0.0)

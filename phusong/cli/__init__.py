@@ -71,9 +71,9 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
 
 
 def _register() -> None:
-    from phusong.cli import check, demo, metrics, template
+    from phusong.cli import check, demo, metrics, plan_fiber, template
 
-    for module in (demo, check, template, metrics):
+    for module in (demo, check, template, metrics, plan_fiber):
         cli.add_command(module.command)
 
 

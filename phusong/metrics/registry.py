@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from phusong.metrics import darkspots, hamlets, measurements, places, population, reported, roads
+from phusong.metrics import darkspots, fiber, hamlets, measurements, places, population, reported, roads
 
 if TYPE_CHECKING:  # pragma: no cover
     from phusong.metrics.context import MetricContext
@@ -159,7 +159,6 @@ def _t(value: float, comparison: str, deadline: str, vi: str, en: str | None = N
     return Target(value, comparison, deadline, vi, en if en is not None else vi)
 
 
-_FIBER = "computed by the fiber module (fiber reach along roads), not by the coverage indicators"
 _PEOPLE = ("người", "people")
 _HAMLETS = ("thôn", "hamlets")
 
@@ -176,11 +175,11 @@ _ENTRIES: tuple[Indicator, ...] = (
               "Share of users able to get fixed broadband above 1 Gb/s", "%",
               (_t(96.0, ">=", "Q4/2026", "≥ 96 % (tỉnh), 100 % (xã, KH 004)",
                   "≥ 96 % (province), 100 % (commune, plan 004)"),), "000; 004",
-              "fiber", None, ("fiber_nodes",), _FIBER, *_PEOPLE),
+              "fiber", fiber.t2, ("hamlets", "roads", "fiber_nodes"), "", *_PEOPLE),
     Indicator("T2b", "100% người sử dụng có khả năng truy nhập cáp quang tốc độ 1 Gb/s trở lên",
               "Share of users with fiber access at 1 Gb/s or more", "%",
               (_t(100.0, ">=", "Q4/2030", "100 %"),), "000; 004",
-              "fiber", None, ("fiber_nodes",), _FIBER, *_PEOPLE),
+              "fiber", fiber.t2b, ("hamlets", "roads", "fiber_nodes"), "", *_PEOPLE),
     Indicator("T3", "Tỷ lệ thôn, xóm, tổ dân phố được phủ sóng di động băng rộng",
               "Share of hamlets with mobile broadband", "%",
               (_t(100.0, ">=", "Q3/2026", "100 %"),), "000 phụ lục I.1.3; 004",
@@ -188,7 +187,7 @@ _ENTRIES: tuple[Indicator, ...] = (
     Indicator("T4", "Tỷ lệ thôn, xóm, tổ dân phố được phủ băng rộng cố định (cáp quang)",
               "Share of hamlets with fixed broadband (fiber)", "%",
               (_t(100.0, ">=", "Q3/2026", "100 %"),), "000 phụ lục I.1.4; 004",
-              "fiber", None, ("hamlets", "fiber_nodes"), _FIBER, *_HAMLETS),
+              "fiber", fiber.t4, ("hamlets", "roads", "fiber_nodes"), "", *_HAMLETS),
     Indicator("T5", "Số trạm 5G phát triển mới", "New 5G stations built", "stations",
               (_t(7000.0, ">=", "Q4/2026", "7.000 trạm", "7,000 stations"),),
               "000 phụ lục I.1.5", "reported", reported.t5, (), "", "trạm", "stations"),
@@ -213,7 +212,7 @@ _ENTRIES: tuple[Indicator, ...] = (
               "Households, offices, schools and firms with fiber (90 % urban, 85 % province, "
               "100 % of wards of former Thái Nguyên city, parks, administrative centres)", "%",
               (_t(85.0, ">=", "Q4/2025", "như kế hoạch (85–100 %)", "as stated (85–100 %)"),),
-              "002 §1.1.4", "fiber", None, ("fiber_nodes",), _FIBER, "hộ", "households"),
+              "002 §1.1.4", "fiber", fiber.t9, ("hamlets", "roads", "fiber_nodes"), "", "hộ", "households"),
     Indicator("D1", "Xóa vùng lõm sóng, trắng sóng (số người còn sống trong vùng lõm/trắng sóng)",
               "Dark spots eliminated (people still living in dark spots)", "people",
               (_t(0.0, "<=", "ongoing", "không còn vùng lõm, trắng sóng", "none left"),),
@@ -245,7 +244,7 @@ _ENTRIES: tuple[Indicator, ...] = (
     Indicator("K2", "KCN đang hoạt động có cáp quang đến chân hàng rào doanh nghiệp (≥ 1 Gb/s)",
               "Operating parks with fiber to the enterprise fence (≥ 1 Gb/s)", "%",
               (_t(100.0, ">=", "Q4/2026", "100 %"),), "003",
-              "fiber", None, ("parks", "fiber_nodes"), _FIBER, "KCN", "parks"),
+              "fiber", fiber.k2, ("parks", "roads", "fiber_nodes"), "", "KCN", "parks"),
     Indicator("K3", "KCN được rà soát, khảo sát vị trí lắp đặt trạm 5G",
               "Parks surveyed for 5G site locations", "%",
               (_t(100.0, ">=", "Q3/2026", "100 %"),), "003 phụ lục 2026 mục 1",
