@@ -34,6 +34,7 @@ __all__ = [
     "Thresholds",
     "RadioConfig",
     "FiberConfig",
+    "PlanningConfig",
     "Scenario",
     "load_scenario",
     "scenario_from_dict",
@@ -175,8 +176,9 @@ class RadioConfig:
         "(hata: Okumura-Hata to 1500 MHz, COST-231 Hata above; tr38901_rma: 38.901 RMa LOS)",
         choices=("hata", "cost231", "free_space", "tr38901_rma"))
     environment: str = _setting(
-        "rural", "land use for the Hata/COST-231 base loss (rural = Hata's open area)",
-        choices=("rural", "suburban", "urban"))
+        "suburban", "land use of Hata's correction to the base loss, at every band: urban; "
+        "suburban = villages and roads among trees and houses (Okumura); rural = open area, "
+        "cleared land", choices=("suburban", "rural", "urban"))
     prediction_floor_dbm: float = _setting(
         -130.0, "median RSRP below which a sector is not predicted (its loss is out of budget): "
         "neither a server nor an interferer there; sets how far each radial is swept", "dBm",
@@ -252,6 +254,118 @@ class FiberConfig:
         "connects, and beside each full node whose places wait for ports", "VND", minimum=0.0)
 
 
+PRIORITY_DISTRICTS = ("Ba Bể, Bạch Thông, Chợ Đồn, Chợ Mới, Na Rì, Ngân Sơn, Pác Nặm, Bắc Kạn, "
+                      "Định Hóa, Võ Nhai, Phú Lương, Đại Từ, Đồng Hỷ")
+"""Default priority former districts (D1): the former Bắc Kạn province (the merged province's
+north) and the mountainous former districts of Thái Nguyên."""
+
+
+@dataclass(frozen=True)
+class PlanningConfig:
+    """BTS site proposals (``[planning]``): costs, gain weights, candidates and the solver.
+
+    Costs are in VND per site; gains count indicator units (hamlets that pass T3, road gaps
+    over the limit removed and their km, operating parks that get 5G, people newly covered),
+    each times its weight, and times ``priority_factor`` in priority communes (D1).
+    """
+
+    resolution_m: float = _setting(
+        100.0, "cell size of the coverage grids the plan works on (today, the candidates and "
+        "after the proposals); coarser is faster, the indicators before and after use it "
+        "alike", "m", minimum=10.0, maximum=1000.0)
+    cost_new_site_vnd: float = _setting(
+        1_500_000_000.0, "new tower with a 4G radio: land, tower, civil works, grid connection, "
+        "transmission and installation", "VND", minimum=0.0)
+    cost_colocation_vnd: float = _setting(
+        450_000_000.0, "4G radio on another operator's existing tower (sharing / co-location: "
+        "antennas, radio, installation, capitalised rent)", "VND", minimum=0.0)
+    cost_5g_vnd: float = _setting(
+        700_000_000.0, "5G radio and antennas added to a site: the 5G upgrade of a 4G site, or "
+        "the 5G layer of a new or co-located site", "VND", minimum=0.0)
+    cost_no_grid_power_vnd: float = _setting(
+        350_000_000.0, "extra for a site without grid power (solar panels, batteries, "
+        "generator)", "VND", minimum=0.0)
+    new_sites_5g: bool = _setting(
+        True, "new and co-located sites carry 5G sectors beside 4G (they then count for T5 "
+        "and cost cost_5g_vnd more)")
+    new_site_height_m: float = _setting(
+        40.0, "antenna height of a new tower", "m", minimum=3.0, maximum=150.0)
+    band_4g_mhz: float = _setting(
+        0.0, "4G band of new sectors; 0 = the operator's lowest 4G band in the sectors layer "
+        "(its coverage layer; 900 MHz when it has none)", "MHz", minimum=0.0, maximum=6000.0)
+    band_5g_mhz: float = _setting(
+        0.0, "5G band of new sectors; 0 = the operator's most used 5G band in the sectors "
+        "layer (3500 MHz when it has none)", "MHz", minimum=0.0, maximum=6000.0)
+    tilt_deg: float = _setting(
+        2.0, "downtilt of the sectors of new and co-located sites (three sectors at 0°, 120°, "
+        "240°)", "°", minimum=-10.0, maximum=20.0)
+    weight_hamlet: float = _setting(
+        100.0, "gain of a hamlet that passes T3 (its covered share reaches "
+        "hamlet_covered_share)", "per hamlet", minimum=0.0)
+    weight_person: float = _setting(
+        0.1, "gain of a person newly covered by mobile broadband (hamlets, dark spots, road "
+        "cells)", "per person", minimum=0.0)
+    weight_road_gap: float = _setting(
+        100.0, "gain of a road gap over road_gap_km that no longer has a stretch over the "
+        "limit (T6)", "per gap", minimum=0.0)
+    weight_road_km: float = _setting(
+        20.0, "gain of a km of those road gaps newly covered", "per km", minimum=0.0)
+    weight_park: float = _setting(
+        100.0, "gain of an operating park that gets 5G (K1)", "per park", minimum=0.0)
+    weight_park_ha: float = _setting(
+        0.5, "gain of a hectare of an operating park newly covered by 5G while its 5G share is "
+        "below park_full_share (K1a, K1b)", "per ha", minimum=0.0)
+    priority_factor: float = _setting(
+        1.5, "gains of hamlets and people in priority communes (northern, mountainous, ethnic "
+        "minority: D1) are multiplied by it", "", minimum=1.0, maximum=100.0)
+    priority_districts: str = _setting(
+        PRIORITY_DISTRICTS, "former districts whose communes are priority communes, separated "
+        "by commas (matched without diacritics or Huyện / Thành phố)")
+    priority_communes: str = _setting(
+        "", "further priority communes, as names or codes separated by commas")
+    candidate_spacing_m: float = _setting(
+        500.0, "generated candidates of one kind (high points, road, park) keep at most one per "
+        "square of this side; also the window of a DEM high point", "m", minimum=10.0)
+    search_radius_m: float = _setting(
+        5_000.0, "high points are looked for this far around uncovered hamlets and dark spots",
+        "m", minimum=0.0)
+    high_points_per_unit: int = _setting(
+        6, "highest local DEM maxima kept per uncovered hamlet or dark spot", "", minimum=0)
+    max_candidates: int = _setting(
+        30_000, "most candidates evaluated (the generated ones nearest to demand are kept "
+        "first; co-locations and upgrades are never dropped for generated ones)", "",
+        minimum=1)
+    margin_db: float = _setting(
+        3.0, "safety margin of the plan: a candidate covers a cell only with RSRP this far above "
+        "the threshold and the rate still reached with its signals this much weaker (absorbs the "
+        "differences between the plan's point-to-point prediction and the engine's grid, and "
+        "some interference between proposals; the after-prediction checks)", "dB",
+        minimum=0.0, maximum=30.0)
+    max_radius_m: float = _setting(
+        15_000.0, "largest distance at which a candidate's coverage is predicted (below it the "
+        "exact link-budget reach applies: no cell beyond could reach the threshold even "
+        "without terrain)", "m", minimum=100.0)
+    grid_power_road_m: float = _setting(
+        1_000.0, "a new tower farther than this from any road has no grid power (and costs "
+        "cost_no_grid_power_vnd more)", "m", minimum=0.0)
+    new_site_operator: str = _setting(
+        "", "operator of new towers when the plan is for the whole province (no --operator); "
+        "empty = the operator with the most sites")
+    candidate_file: str = _setting(
+        "", "user candidate sites in the sites layer format (site_id, operator, lon/lat or x/y, "
+        "height_agl_m, grid_power), relative to the scenario file's folder; empty = none")
+    repair_rounds: int = _setting(
+        2, "rounds of re-planning after the after-prediction: what the proposals were meant to "
+        "close but did not, or broke by interference, is planned again against the coverage "
+        "with them (0 = none)", "", minimum=0, maximum=5)
+    time_limit_s: float = _setting(
+        60.0, "time limit of the mixed-integer solver (HiGHS); the best solution found and its "
+        "optimality gap are reported", "s", minimum=1.0)
+    mip_gap: float = _setting(
+        0.005, "relative optimality gap at which the solver stops", "", minimum=0.0,
+        maximum=1.0)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A whole scenario: the layers and every setting.
@@ -264,6 +378,7 @@ class Scenario:
     thresholds: Thresholds = field(default_factory=Thresholds)
     radio: RadioConfig = field(default_factory=RadioConfig)
     fiber: FiberConfig = field(default_factory=FiberConfig)
+    planning: PlanningConfig = field(default_factory=PlanningConfig)
     base_dir: Path = field(default=Path("."), compare=False)
     source: str = field(default="", compare=False)
 
@@ -278,7 +393,7 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         """Settings as plain data (for result metadata and reports)."""
         out: dict[str, Any] = {}
-        for name in ("province", "thresholds", "radio", "fiber"):
+        for name in ("province", "thresholds", "radio", "fiber", "planning"):
             out[name] = dataclasses.asdict(getattr(self, name))
         out["layers"] = {k: dataclasses.asdict(v) for k, v in self.layers.items()}
         return out
@@ -286,7 +401,7 @@ class Scenario:
 
 _SECTIONS: dict[str, type] = {
     "province": ProvinceConfig, "thresholds": Thresholds, "radio": RadioConfig,
-    "fiber": FiberConfig,
+    "fiber": FiberConfig, "planning": PlanningConfig,
 }
 
 
@@ -502,7 +617,7 @@ def render_scenario(scenario: Scenario, with_docs: bool = True, title: str = "")
         lines.append("")
     for name, src in scenario.layers.items():
         lines += _render_table(f"layers.{name}", src, with_docs=False) + [""]
-    for section in ("thresholds", "radio", "fiber"):
+    for section in ("thresholds", "radio", "fiber", "planning"):
         lines += _render_table(section, getattr(scenario, section), with_docs) + [""]
     return "\n".join(lines)
 

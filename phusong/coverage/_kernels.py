@@ -234,11 +234,12 @@ def los_along_radial(terrain_m: NDArray[np.float64], step_m: float, obs_h_amsl: 
 @njit(cache=True, error_model="numpy")
 def _sample_radial(dem: NDArray[np.floating], x0: float, y0: float, dx: float, dy: float,
                    tx_x: float, tx_y: float, ux: float, uy: float, step_m: float,
-                   n: int, z: NDArray[np.float64]) -> int:
-    """Bilinear terrain ``j · step_m`` along direction ``(ux, uy)`` into ``z[j]``, ``j ≥ 1``.
+                   n: int, z: NDArray[np.float64], j0: int = 1) -> int:
+    """Bilinear terrain ``j · step_m`` along direction ``(ux, uy)`` into ``z[j]``, ``j ≥ j0``.
 
-    Returns the number of samples filled (``z[0]`` is not used), stopping at the DEM's edge
-    (half a cell past the outer cell centres) or before a NaN value.
+    Returns the number of samples (``z[0]`` is not used), stopping at the DEM's edge (half a
+    cell past the outer cell centres) or before a NaN value; samples below ``j0`` are the
+    caller's (they are neither written nor checked).
     """
     n_rows, n_cols = dem.shape
     # fractional column / row of sample j: f0 + j * df; the samples inside the DEM are those
@@ -255,7 +256,7 @@ def _sample_radial(dem: NDArray[np.floating], x0: float, y0: float, dx: float, d
             n_in = min(n_in, int(min((size - 0.5 - f0) / df, n)) + 1)
         elif df < 0.0:
             n_in = min(n_in, int(min((-0.5 - f0) / df, n)) + 1)
-    for j in range(1, n_in):
+    for j in range(max(j0, 1), n_in):
         fc = min(max(fc0 + j * dfc, 0.0), n_cols - 1.0)
         fr = min(max(fr0 + j * dfr, 0.0), n_rows - 1.0)
         c0 = int(fc)
@@ -266,7 +267,7 @@ def _sample_radial(dem: NDArray[np.floating], x0: float, y0: float, dx: float, d
         wr = fr - r0
         z[j] = ((dem[r0, c0] * (1.0 - wc) + dem[r0, c1] * wc) * (1.0 - wr)
                 + (dem[r1, c0] * (1.0 - wc) + dem[r1, c1] * wc) * wr)
-    for j in range(1, n_in):
+    for j in range(max(j0, 1), n_in):
         if math.isnan(z[j]):
             return j
     return n_in
@@ -382,7 +383,7 @@ def _sweep_profile(dist: NDArray[np.float64], g: NDArray[np.float64], n: int, tx
                    rx_h_agl: float, lam: float, hd: NDArray[np.float64],
                    hz: NDArray[np.float64], iscratch: NDArray[np.int64],
                    v_out: NDArray[np.float64], vis_out: NDArray[np.bool_],
-                   exact_clear_ray: bool) -> None:
+                   exact_clear_ray: bool, lam_prune: float, j_start: int = 1) -> None:
     """Bullington ``v`` and line of sight for a receiver above each of ``g[1:n]``.
 
     ``g[i]`` is the terrain ``dist[i]`` from the transmitter in the drop frame, ``tx`` the
@@ -390,6 +391,12 @@ def _sweep_profile(dist: NDArray[np.float64], g: NDArray[np.float64], n: int, tx
     ``iscratch`` (6 rows of ``n``) the hull's profile indices and the chains it replaced.
     ``exact_clear_ray=False`` skips the points below the hull for clear rays. See the module
     notes.
+
+    ``v`` is computed for the wavelength ``lam``; ``lam_prune`` (≥ ``lam``) only sets the
+    branch-and-bound cut-off ``v = -0.78``. With ``lam = 1`` the outputs are ``v·√λ``, exact
+    for every wavelength up to ``lam_prune`` (a point pruned there has ``v < -0.78`` at all of
+    them), which lets one sweep serve several bands. Points before ``j_start`` only join the
+    hull (their ``v`` is not computed and ``v_out``/``vis_out`` are not written there).
     """
     hi_idx = iscratch[0]
     left = iscratch[1]
@@ -398,7 +405,7 @@ def _sweep_profile(dist: NDArray[np.float64], g: NDArray[np.float64], n: int, tx
     pool = iscratch[4]
     work = iscratch[5]
     n_pool = 0
-    q_078 = lam * _J_V_MIN * _J_V_MIN / 2.0  # q of v = -0.78 is q_078 / D
+    q_078 = lam_prune * _J_V_MIN * _J_V_MIN / 2.0  # q of v = -0.78 is q_078 / D
     m = 0  # hull vertices, of terrain points 1 … j-1
     stim = -np.inf  # steepest slope from the transmitter over those points
     for j in range(1, n):
@@ -408,7 +415,7 @@ def _sweep_profile(dist: NDArray[np.float64], g: NDArray[np.float64], n: int, tx
         str_ = (r - tx) / dj
         visible = True
         v = -np.inf
-        if m > 0:
+        if m > 0 and j >= j_start:
             visible = stim <= str_
             if stim < str_:
                 # clear ray. Along the hull the ray's clearance c is convex and the Fresnel
@@ -460,8 +467,9 @@ def _sweep_profile(dist: NDArray[np.float64], g: NDArray[np.float64], n: int, tx
                     db = (r - tx + srim * dj) / den
                     db = min(max(db, 1e-9 * dj), dj * (1.0 - 1e-9))
                     v = (stim - str_) * db * math.sqrt(2.0 * dj / (lam * db * (dj - db)))
-        v_out[j] = v
-        vis_out[j] = visible
+        if j >= j_start:
+            v_out[j] = v
+            vis_out[j] = visible
         # the terrain under this receiver is an obstacle for the ones beyond: push it on the
         # hull, keeping the chain of vertices it replaces
         s = (gj - tx) / dj
@@ -532,7 +540,7 @@ def radial_sweep_loss(dem: NDArray[np.floating], x0: float, y0: float, dx: float
         for j in range(1, n_in):
             g[j] = z[j] - drop[j]
         _sweep_profile(dist, g, n_in, tx_h_amsl, rx_h_agl, lam, hd, hz, iscratch, v, vis,
-                       exact_clear_ray)
+                       exact_clear_ray, lam)
         for j in range(1, n_in):
             luc = _knife_edge_lookup(v[j], j_table)
             if empirical_correction:
