@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import tiny_layers
+
 from phusong import __version__
 from phusong.cli import cli
 
@@ -97,15 +97,24 @@ def test_demo_commune_writes_layers_scenario_and_report(tmp_path: Path) -> None:
     names = {p.name for p in out.iterdir()}
     assert {"scenario.toml", "validation.csv", "validation.json", "province.gpkg", "sectors.csv",
             "dem.tif", "population.tif", "measurements.csv", "reported.csv"} <= names
+    # and every stage after validation wrote its folder
+    assert {"coverage", "indicators"} <= names
+    assert any((out / "coverage").glob("*.tif"))
+    assert (out / "indicators" / "indicators.xlsx").is_file()
+    assert (out / "indicators" / "fiber.gpkg").is_file()
+    assert (out / "plan" / "sites_plan.gpkg").is_file() and (out / "plan" / "scenario_after.toml").is_file()
+    for name in ("map.html", "report.html", "report.pdf"):
+        assert (out / "report" / name).is_file(), name
+    assert "phusong-proposals" in (out / "report" / "map.html").read_text(encoding="utf-8")
     assert "validation: 0 errors" in stdout
     # the scenario it wrote checks clean from the command line too
     assert _run("check", str(out / "scenario.toml"))[0] == 0
     # same seed, byte-identical layers; an existing demo is refused before anything is written
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     code, _, err = _run("demo", str(out), "--preset", "commune")
     assert code == 1 and "--overwrite" in err
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert _run("-q", "demo", str(out), "--preset", "commune", "--overwrite")[0] == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert _run("-q", "demo", str(out), "--preset", "commune", "--overwrite", "--layers-only")[0] == 0
     layers = ("province.gpkg", "sectors.csv", "dem.tif", "population.tif", "measurements.csv",
               "reported.csv")
     assert all((out / n).read_bytes() == before[n] for n in layers)

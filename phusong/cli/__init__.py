@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 
 import click
 
@@ -37,6 +38,19 @@ def _setup_logging(verbosity: int) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
+    # model-range and library warnings go through the same handler, once, without source lines
+    logging.captureWarnings(True)
+    warnings.formatwarning = _one_line_warning
+    warnings_log = logging.getLogger("py.warnings")
+    warnings_log.handlers[:] = [handler]
+    warnings_log.setLevel(level)
+    warnings_log.propagate = False
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      line: str | None = None) -> str:
+    """Warnings as ``Category: message`` for users (no file, line or source)."""
+    return f"{category.__name__}: {message}"
 
 
 class _Group(click.Group):
@@ -71,9 +85,21 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
 
 
 def _register() -> None:
-    from phusong.cli import check, demo, metrics, plan_fiber, template
+    from phusong.cli import (
+        calibrate,
+        check,
+        coverage,
+        demo,
+        metrics,
+        plan,
+        plan_fiber,
+        report,
+        run,
+        template,
+    )
 
-    for module in (demo, check, template, metrics, plan_fiber):
+    for module in (demo, run, check, template, coverage, calibrate, metrics, plan_fiber, report,
+                   plan):
         cli.add_command(module.command)
 
 

@@ -18,10 +18,22 @@ __all__ = ["command"]
               help="Random seed; the same seed gives byte-identical files.")
 @click.option("--preset", type=click.Choice(["province", "commune"]), default="province",
               show_default=True, help="The whole province, or one commune (seconds).")
+@click.option("--layers-only", is_flag=True,
+              help="Write the layers, scenario and validation report; skip the other stages.")
+@click.option("--resolution", "resolution_m", type=float, default=None,
+              help="Coverage cell size in metres (default: the scenario's, 30 m).")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of tables, maps and report.")
+@click.option("--no-plan", is_flag=True, help="Skip the BTS site proposals.")
+@click.option("--no-report", is_flag=True, help="Skip the maps and the report.")
 @click.option("--overwrite", is_flag=True, help="Replace files of an earlier demo in OUT_DIR.")
 @click.pass_context
-def command(ctx: click.Context, out_dir: Path, seed: int, preset: str, overwrite: bool) -> None:
+def command(ctx: click.Context, out_dir: Path, seed: int, preset: str, layers_only: bool,
+            resolution_m: float | None, lang: str, no_plan: bool, no_report: bool,
+            overwrite: bool) -> None:
     """Write a synthetic province shaped like Thái Nguyên into OUT_DIR and run it."""
     result = run_demo(out_dir, seed=seed, preset=preset, overwrite=overwrite,
-                      progress=ctx.obj.get("progress", False))
+                      progress=ctx.obj.get("progress", False), stages=not layers_only,
+                      resolution_m=resolution_m, lang=lang, plan=not no_plan,
+                      report=not no_report)
     click.echo(result.summary())
