@@ -46,11 +46,11 @@ def test_resample_conserves_totals_and_matches_polygon_overlaps() -> None:
     expect = np.zeros(shape)
     for i in range(4):
         for j in range(5):
-            sx, sy = src * (j, i)
+            sx, sy = src @ (j, i)
             s = box(sx, sy - 100, sx + 100, sy)
             for r in range(shape[0]):
                 for c in range(shape[1]):
-                    gx, gy = dst * (c, r)
+                    gx, gy = dst @ (c, r)
                     area = s.intersection(box(gx, gy - 30, gx + 30, gy)).area
                     expect[r, c] += values[i, j] * area / 1e4
     np.testing.assert_allclose(out, expect, atol=1e-9)

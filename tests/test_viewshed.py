@@ -52,7 +52,7 @@ def test_line_of_sight_agrees_with_gdal_viewshed(demo_dem: Path, tmp_path: Path,
     with rasterio.open(demo_dem) as ds:
         t = ds.transform
         row, col = ds.height // 2 + dy_cells, ds.width // 2 + dx_cells
-    x, y = t * (col + 0.5, row + 0.5)
+    x, y = t @ (col + 0.5, row + 0.5)
     radius = 8000.0
     gdal, gt = _gdal(demo_dem, x, y, height_m, radius, tmp_path / "vs.tif")
     ours = viewshed(demo_dem, x, y, height_m, radius, target_height_m=1.5, k_factor=7 / 6,

@@ -136,7 +136,7 @@ class CoverageGrid:
     def xy_to_rowcol(self, x: NDArray[np.float64], y: NDArray[np.float64]
                      ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.bool_]]:
         """Row and column of points (working CRS) and whether they fall on the grid."""
-        col, row = ~self.transform * (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        col, row = ~self.transform @ (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
         row = np.floor(row).astype(np.int64)
         col = np.floor(col).astype(np.int64)
         inside = (row >= 0) & (row < self.shape[0]) & (col >= 0) & (col < self.shape[1])

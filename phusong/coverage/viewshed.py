@@ -88,7 +88,7 @@ def viewshed(dem_path: str | os.PathLike[str], x: float, y: float, observer_heig
             msg = f"{dem_path}: viewshed needs square, north-up cells; got {t!r}."
             raise InputError(msg)
         cell = abs(t.a)
-        col_f, row_f = ~t * (x, y)
+        col_f, row_f = ~t @ (x, y)
         if not (0 <= row_f < ds.height and 0 <= col_f < ds.width):
             msg = f"{dem_path}: the observer ({x:.1f}, {y:.1f}) is outside the DEM."
             raise InputError(msg)

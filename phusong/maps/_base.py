@@ -246,7 +246,7 @@ def drainage_lines(dem_path: str | Path, crs: str, cell_m: float = 250.0, min_ar
         factor = max(1, round(cell_m / abs(ds.res[0])))
         shape = (max(1, ds.height // factor), max(1, ds.width // factor))
         band = ds.read(1, out_shape=shape, resampling=Resampling.average, masked=True)
-        transform = ds.transform * ds.transform.scale(ds.width / shape[1], ds.height / shape[0])
+        transform = ds.transform @ ds.transform.scale(ds.width / shape[1], ds.height / shape[0])
     if min(shape) < 3:
         return None
     z = np.ma.filled(band.astype(np.float64), np.nan)
@@ -268,8 +268,8 @@ def drainage_lines(dem_path: str | Path, crs: str, cell_m: float = 250.0, min_ar
         return None
     dst = recv[src]
     cols = shape[1]
-    x0, y0 = transform * ((src % cols) + 0.5, (src // cols) + 0.5)
-    x1, y1 = transform * ((dst % cols) + 0.5, (dst // cols) + 0.5)
+    x0, y0 = transform @ ((src % cols) + 0.5, (src // cols) + 0.5)
+    x1, y1 = transform @ ((dst % cols) + 0.5, (dst // cols) + 0.5)
     major = area_km2[src] >= MAJOR_RIVER_KM2
     frames = []
     for flag in (False, True):

@@ -235,11 +235,10 @@ def raster_overlay(rsrp_dbm: np.ndarray, grid: CoverageGrid, clip: shapely.Geome
               dst_crs="EPSG:3857", dst_nodata=np.nan, resampling=Resampling.average)
     classes = st.rsrp_classes(dst)
     if clip is not None:
-        from shapely.ops import transform as shp_transform
+        import geopandas as gpd
 
-        to_merc = pyproj.Transformer.from_crs(grid.crs, "EPSG:3857", always_xy=True)
-        outside = geometry_mask([shp_transform(to_merc.transform, clip)], (height, width),
-                                dst_transform)
+        clip_merc = gpd.GeoSeries([clip], crs=grid.crs).to_crs("EPSG:3857").iloc[0]
+        outside = geometry_mask([clip_merc], (height, width), dst_transform)
         classes[outside] = 0
     url = "data:image/png;base64," + base64.b64encode(_png_palette(classes)).decode("ascii")
     l3, b3, r3, t3 = array_bounds(height, width, dst_transform)
