@@ -421,19 +421,17 @@ def _closest(key: str, valid: typing.Iterable[str]) -> str:
 def _check_value(where: str, f: dataclasses.Field, value: Any) -> Any:
     """Check one value against the field's type and checks; return it converted."""
     hint = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
-    if str(hint) == "dict[str, float]":
-        if not isinstance(value, dict) or not all(
-                isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
-                for k, v in value.items()):
-            msg = f"{where}: expected a table of numbers, e.g. {{ Viettel_4G = 2.5 }}, got {value!r}."
-            raise ConfigError(msg)
-        return {k: float(v) for k, v in value.items()}
     if str(hint).startswith("dict"):
-        if not isinstance(value, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            msg = f"{where}: expected a table of names, e.g. {{ name = \"TEN\" }}, got {value!r}."
+        # tables of numbers (dict[str, float]) or of names (dict[str, str])
+        numbers = str(hint) == "dict[str, float]"
+        ok = (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)) if numbers \
+            else (lambda v: isinstance(v, str))
+        if not isinstance(value, dict) or not all(isinstance(k, str) and ok(v) for k, v in value.items()):
+            example = "{ Viettel_4G = 2.5 }" if numbers else '{ name = "TEN" }'
+            msg = (f"{where}: expected a table of {'numbers' if numbers else 'names'}, e.g. {example}, "
+                   f"got {value!r}.")
             raise ConfigError(msg)
-        return dict(value)
+        return {k: float(v) for k, v in value.items()} if numbers else dict(value)
     expected = {"float": float, "int": int, "str": str, "bool": bool}.get(str(hint))
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)

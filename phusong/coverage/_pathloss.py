@@ -138,7 +138,6 @@ class PathLoss:
             more = f" (first of {count} tables of this run)" if count > 1 else ""
             text = (f"{head}{more}. The model is extrapolated there, and never taken below "
                     "free space.")
-            log.warning("%s", text)
-            warnings.warn(text, ModelRangeWarning, stacklevel=3)
+            warnings.warn(text, ModelRangeWarning, stacklevel=3)  # the CLI logs it, once
             out.append(text)
         return out

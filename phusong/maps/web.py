@@ -379,7 +379,7 @@ def web_map(
         add(kind, spec, layer_name, False)
     add("points", wl.fiber_places_spec(ctx, fiber), st.text("fiber_places", lang), False)
     add("geo", wl.fiber_plan_spec(ctx, fiber_plan), st.text("fiber_plan", lang), False)
-    add("points", wl.proposals_spec(ctx, proposals), st.text("proposals", lang), True)
+    add("points", wl.proposals_spec(ctx, proposals), st.text("proposals", lang), False)
     add("points", wl.measurements_spec(ctx), st.text("measurements", lang), False)
     # 7. title, legend, layer control, view
     control = _control_class()
