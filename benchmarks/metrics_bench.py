@@ -4,18 +4,11 @@ Usage::
 
     python benchmarks/metrics_bench.py [--out DIR] [--write]
 
-Steps (not timed unless said): build the demo province (``phusong.pipeline.run_demo``, which
-writes the layers and ``scenario.toml``) and load it; predict coverage with
-``phusong.coverage.engine.predict_coverage``; then time :func:`phusong.metrics.compute_indicators`
-(``metrics_s``) and, with ``--write``, :func:`phusong.reports.write_indicator_tables`
-(``write_s``).
-
-Stand-in, labelled ``"coverage": "stand-in"`` in the JSON: while
-``phusong.coverage.engine`` does not exist yet, the grid comes from
-``tests/_coverage_fixtures.site_distance_grid`` (each operator's RSRP falls with the distance to
-its nearest site on a log-distance law, at the scenario's resolution). It is NOT a radio
-prediction, only arrays of the engine's shape and type, so ``metrics_s`` is representative but
-the indicator values are not.
+Steps (not timed unless said): build the demo province (``phusong.pipeline.run_demo`` with
+``stages=False``, which writes the layers and ``scenario.toml``) and load it; predict coverage
+with :func:`phusong.coverage.predict_coverage` at the scenario's 30 m (``coverage_s``); then time
+:func:`phusong.metrics.compute_indicators` (``metrics_s``) and, with ``--write``,
+:func:`phusong.reports.write_indicator_tables` (``write_s``).
 
 ``peak_rss_mb`` is the whole process (the demo generation included);
 ``peak_rss_before_metrics_mb`` is the peak before the timed call.
@@ -46,20 +39,8 @@ def demo_province(folder: Path):
     from phusong.layers import load_province
     from phusong.pipeline import run_demo
 
-    result = run_demo(folder, preset="province", overwrite=True)
+    result = run_demo(folder, preset="province", overwrite=True, stages=False)
     return load_province(result.scenario_path)
-
-
-def coverage(province):
-    """The engine's prediction, or the labelled stand-in grid when the engine is missing."""
-    try:
-        from phusong.coverage.engine import predict_coverage
-    except ImportError:
-        sys.path.insert(0, str(ROOT / "tests"))
-        from _coverage_fixtures import site_distance_grid
-
-        return site_distance_grid(province), "stand-in"
-    return predict_coverage(province), "engine"
 
 
 def warm_up_grid(grid):
@@ -77,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="work folder (default: temporary)")
     parser.add_argument("--write", action="store_true", help="also time the table writing")
     args = parser.parse_args(argv)
+    from phusong.coverage import predict_coverage
     from phusong.metrics import compute_indicators
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         province = demo_province(folder / "demo")
         build_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        grid, coverage_kind = coverage(province)
+        grid = predict_coverage(province)
         coverage_s = time.perf_counter() - t0
         compute_indicators(province, warm_up_grid(grid))  # imports, numba compilation
         rss_before_mb = _peak_rss_mb()
@@ -103,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         out.update({
             "peak_rss_mb": round(_peak_rss_mb(), 1),
             "peak_rss_before_metrics_mb": round(rss_before_mb, 1), "province": "demo",
-            "coverage": coverage_kind, "grid_shape": list(grid.shape),
+            "coverage": "engine", "grid_shape": list(grid.shape),
             "resolution_m": abs(grid.transform.a),
             "hamlets": 0 if province.hamlets is None else len(province.hamlets),
             "roads": 0 if province.roads is None else len(province.roads),

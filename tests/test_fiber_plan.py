@@ -188,7 +188,7 @@ def test_plan_on_the_commune_demo(tmp_path) -> None:
     from phusong.layers import load_province
     from phusong.pipeline import run_demo
 
-    result = run_demo(tmp_path / "demo", preset="commune")
+    result = run_demo(tmp_path / "demo", preset="commune", stages=False)
     prov = load_province(result.scenario_path)
     reach = fiber_reach(prov)
     before = reach.places.copy()
