@@ -50,7 +50,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.out or Path(tmp) / "demo"
         t0 = time.perf_counter()
-        result = run_demo(folder, preset="province", overwrite=True)
+        result = run_demo(folder, preset="province", overwrite=True, stages=False)
         province = load_province(result.scenario_path)
         demo_s = time.perf_counter() - t0
 
