@@ -26,6 +26,7 @@ import numpy as np
 from affine import Affine
 from numpy.typing import NDArray
 
+from phusong.coverage._kernels import _bilinear_reference
 from phusong.errors import CRSError, InputError
 
 __all__ = ["GridSpec", "output_grid", "terrain_grid", "dem_bounds", "read_terrain", "bilinear_at"]
@@ -157,14 +158,4 @@ def bilinear_at(z: NDArray[np.floating], transform: Affine, x: NDArray[np.float6
     fr = (np.asarray(y, dtype=float) - transform.f) / transform.e - 0.5
     n_rows, n_cols = z.shape
     inside = (fc >= -0.5) & (fr >= -0.5) & (fc <= n_cols - 0.5) & (fr <= n_rows - 0.5)
-    fc = np.clip(fc, 0.0, n_cols - 1.0)
-    fr = np.clip(fr, 0.0, n_rows - 1.0)
-    c0 = np.floor(fc).astype(int)
-    r0 = np.floor(fr).astype(int)
-    c1 = np.minimum(c0 + 1, n_cols - 1)
-    r1 = np.minimum(r0 + 1, n_rows - 1)
-    wc, wr = fc - c0, fr - r0
-    zz = np.asarray(z, dtype=np.float64)
-    val = ((zz[r0, c0] * (1 - wc) + zz[r0, c1] * wc) * (1 - wr)
-           + (zz[r1, c0] * (1 - wc) + zz[r1, c1] * wc) * wr)
-    return np.where(inside, val, np.nan)
+    return np.where(inside, _bilinear_reference(z, fc, fr), np.nan)
