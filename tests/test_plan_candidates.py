@@ -232,3 +232,65 @@ def test_candidates_cover_within_their_reach(commune) -> None:
     covered = np.asarray(cov.cover_b.sum(axis=0)).ravel() > 0
     assert (cov.in_range_b[covered]).all()
     assert (cov.best_rsrp_b_dbm[covered] >= province.scenario.thresholds.rsrp_4g_dbm - 1e-3).all()
+
+
+def test_hamlet_on_a_steep_slope_gets_a_tower_in_its_middle(commune) -> None:
+    """A hamlet on a steep hillside, with no high point searched around it: a tower on its top
+    edge looks over it (the hamlet lies under the sectors' beams, at the pattern floor where the
+    site's three sectors are as strong as each other, and the rate stays low); the candidate
+    on its central demand cell has it within its beams and covers it."""
+    import dataclasses
+
+    from scipy import sparse
+
+    from phusong.planning.candidates import PlanTerrain
+
+    province, grid = commune
+    cfg = dataclasses.replace(province.scenario.planning, high_points_per_unit=0)
+    province = dataclasses.replace(province, scenario=dataclasses.replace(
+        province.scenario, planning=cfg))
+    demand = build_demand(province, grid)
+    terrain = plan_terrain(province, grid, cfg.max_radius_m)
+    # the hamlet: 5 × 5 cells around the demand cell with the weakest signal today
+    rsrp = grid.layer(ANY, "4G").rsrp_dbm.reshape(-1)[demand.cells_b]
+    centre = int(demand.cells_b[np.argmin(np.nan_to_num(rsrp, nan=-999.0))])
+    cols = grid.shape[1]
+    r0, c0 = divmod(centre, cols)
+    rows_, cols_ = np.mgrid[r0 - 2:r0 + 3, c0 - 2:c0 + 3]
+    cells = (rows_ * cols + cols_).ravel().astype(np.int64)
+    bx, by = demand.xy(cells)
+    # a hillside rising 1 m in 3 to the north (the demo's hamlets: 100 – 340 m over 500 m)
+    t = terrain.spec.transform
+    yy = t.f + (np.arange(terrain.z.shape[0]) + 0.5) * t.e
+    z = np.repeat((200.0 + (yy - by.mean()) / 3.0)[:, None], terrain.z.shape[1], axis=1)
+    hill = PlanTerrain(np.clip(z, 0.0, None).astype(np.float32), terrain.spec)
+    h = pd.DataFrame({"hamlet_index": [0], "hamlet_id": ["H1"], "name": ["Bản Dốc"],
+                      "commune_code": ["X"], "basis": ["people"], "total": [25.0],
+                      "people": [25.0], "covered_now": [0.0], "share_pct": [0.0],
+                      "need": [12.5], "x": [bx.mean()], "y": [by.mean()], "commune": [0],
+                      "priority": [True], "weight": [150.0]})
+    one = dataclasses.replace(
+        demand, cells_b=cells, cells_f=np.zeros(0, np.int64), people_b=np.ones(25),
+        people_weight_b=np.ones(25), road_weight_b=np.zeros(25), road_m_b=np.zeros(25),
+        commune_b=np.zeros(25, np.int64), spot_b=np.full(25, -1, np.int64), hamlets=h,
+        hamlet_matrix=sparse.csr_matrix(np.ones((1, 25))), hamlet_need=np.array([12.5]),
+        gaps=demand.gaps.iloc[:0], parks=demand.parks.iloc[:0], spots=demand.spots.iloc[:0],
+        window_matrix=sparse.csr_matrix((0, 25)), window_gap=np.zeros(0, np.int64),
+        park_matrix=sparse.csr_matrix((0, 0)), weight_f=np.zeros(0))
+    cands = generate_candidates(province, one, hill)
+    mine = cands.table.loc[(cands.table["kind"] == "high_point")
+                           & (cands.table["reason"] == "hamlet H1")]
+    # the highest demand cell (top edge) and the central one (the hamlet's middle)
+    at = {(round(x), round(y)) for x, y in zip(mine["x"], mine["y"], strict=True)}
+    assert (round(bx[12]), round(by[12])) in at
+    assert (round(bx[0]), round(by.max())) in at or (round(bx[2]), round(by.max())) in at
+    cov = evaluate_candidates(cands, one, hill, province)
+    share = np.asarray(cov.cover_b.sum(axis=1)).ravel() / 25.0
+    pos = {(round(x), round(y)): k for k, (x, y) in enumerate(zip(
+        cands.table["x"], cands.table["y"], strict=True))}
+    middle = share[pos[(round(bx[12]), round(by[12]))]]
+    assert middle >= province.scenario.thresholds.hamlet_covered_share
+    # the tower in its middle does better than any on its top edge
+    top = [share[pos[(round(x), round(by.max()))]] for x in bx[:5]
+           if (round(x), round(by.max())) in pos]
+    assert top and middle > max(top)

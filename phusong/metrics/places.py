@@ -66,13 +66,14 @@ _PREFIXES = ("thanh_pho_", "tp_", "thi_xa_", "tx_", "huyen_", "quan_", "khu_cong
              "kcn_", "cum_cong_nghiep_", "ccn_")
 
 
-def _base(name: object) -> str:
+def base_name(name: object, prefixes: tuple[str, ...] = _PREFIXES) -> str:
     """Folded name without its administrative prefix (``Huyện Đại Từ`` → ``dai_tu``)."""
     key = fold(str(name)) if isinstance(name, str) else ""
-    for p in _PREFIXES:
+    for p in prefixes:
         if key.startswith(p):
             return key[len(p):]
     return key
+
 
 
 def _status(ok: np.ndarray, lang: str) -> np.ndarray:
@@ -212,8 +213,8 @@ def park_table(ctx: MetricContext) -> gpd.GeoDataFrame:
                 out["stable_5g"] = shares[FIVE_G_FAST] >= full_share
             else:
                 out[f"stable_5g{suffix}"] = shares[FIVE_G_FAST] >= full_share
-        named = {_base(p) for p in K1A_PARKS}
-        out["k1a_named"] = out["name"].map(_base).isin(named).to_numpy()
+        named = {base_name(p) for p in K1A_PARKS}
+        out["k1a_named"] = out["name"].map(base_name).isin(named).to_numpy()
         operating = (out["status"].astype(str) == "operating").to_numpy()
         out["status_text"] = np.where(operating, _status(out["has_5g"].to_numpy(), ctx.lang), "")
         return gpd.GeoDataFrame(out, geometry=geoms.to_numpy(), crs=parks.crs)
@@ -261,7 +262,7 @@ def k1a(ctx: MetricContext) -> IndicatorValue:
     detail = []
     count = 0
     for name in K1A_PARKS:
-        row = table.loc[table["name"].map(_base) == _base(name)]
+        row = table.loc[table["name"].map(base_name) == base_name(name)]
         if row.empty:
             detail.append(ctx.text(f"{name}: không có trong lớp parks", f"{name}: not in parks"))
             continue
@@ -283,14 +284,14 @@ def district_centres(ctx: MetricContext) -> tuple[np.ndarray, str]:
     is how the 2025 merger named most district towns' communes.
     """
     communes = ctx.communes
-    names = communes["name"].map(_base)
+    names = communes["name"].map(base_name)
     setting = ctx.thresholds.district_centres.strip()
     if setting:
         tokens = [t.strip() for t in setting.split(",") if t.strip()]
-        keys = {_base(t) for t in tokens}
+        keys = {base_name(t) for t in tokens}
         hit = names.isin(keys) | communes["commune_code"].astype(str).isin(tokens)
         found = set(names[hit]) | set(communes.loc[hit, "commune_code"].astype(str))
-        unknown = [t for t in tokens if _base(t) not in found and t not in found]
+        unknown = [t for t in tokens if base_name(t) not in found and t not in found]
         if unknown:
             log.warning("district_centres: no commune named or coded %s", ", ".join(unknown))
         return np.flatnonzero(hit.to_numpy()), "setting"
@@ -298,7 +299,7 @@ def district_centres(ctx: MetricContext) -> tuple[np.ndarray, str]:
         return np.zeros(0, dtype=np.int64), "none"
     fd = communes["former_district"].astype("string").fillna("")
     rural = fd.map(lambda v: fold(v).startswith(("huyen", "thi_xa", "tx_")))
-    district_names = set(fd[rural].map(_base))
+    district_names = set(fd[rural].map(base_name))
     return np.flatnonzero(names.isin(district_names).to_numpy()), "name"
 
 
@@ -312,11 +313,11 @@ def t8_places(ctx: MetricContext) -> pd.DataFrame:
 
     def build() -> pd.DataFrame:
         communes = commune_table(ctx)
-        cities = {_base(c) for c in FORMER_CITIES}
+        cities = {base_name(c) for c in FORMER_CITIES}
         is_ward = (communes["kind"].astype(str) == "phuong").to_numpy() if "kind" in communes \
             else np.zeros(len(communes), dtype=bool)
         if "former_district" in communes:
-            is_ward = is_ward & communes["former_district"].map(_base).isin(cities).to_numpy()
+            is_ward = is_ward & communes["former_district"].map(base_name).isin(cities).to_numpy()
         centre_rows, _ = district_centres(ctx)
         is_centre = np.zeros(len(communes), dtype=bool)
         is_centre[centre_rows] = True

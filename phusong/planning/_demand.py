@@ -42,8 +42,8 @@ from scipy import sparse
 from phusong.config import PlanningConfig
 from phusong.coverage.grid import ANY, TECHS, CoverageGrid
 from phusong.layers.province import Province
-from phusong.layers.schema import fold
 from phusong.metrics.context import BROADBAND, FIVE_G, MetricContext
+from phusong.metrics.places import base_name
 
 __all__ = ["Demand", "build_demand", "scope_grid", "priority_communes"]
 
@@ -53,12 +53,8 @@ _PREFIXES = ("thanh_pho_", "tp_", "thi_xa_", "tx_", "huyen_", "quan_", "xa_", "p
 
 
 def _base(name: object) -> str:
-    """Folded name without its administrative prefix (``Huyện Đại Từ`` → ``dai_tu``)."""
-    key = fold(str(name)) if isinstance(name, str) else ""
-    for p in _PREFIXES:
-        if key.startswith(p):
-            return key[len(p):]
-    return key
+    """Folded district or commune name without its prefix (``Huyện Đại Từ`` → ``dai_tu``)."""
+    return base_name(name, _PREFIXES)
 
 
 def scope_grid(grid: CoverageGrid, operator: str | None) -> CoverageGrid:

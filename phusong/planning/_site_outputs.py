@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 
 from phusong._io import check_writable, write_csv, write_text, write_vectors
+from phusong.coverage.grid import ANY
 from phusong.planning.sites import evaluate_selection
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -145,9 +146,27 @@ def _reason(plan: SitePlan, pos: np.ndarray, five: bool) -> str:
                   f"{margin:g} dB", f"best signal {top:.0f} dBm within the plan's {margin:g} dB "
                   "safety margin of the threshold")
     if np.isfinite(top) and top >= thr and not five:
-        return _t(lang, f"nhiễu: tín hiệu tốt nhất {top:.0f} dBm đạt ngưỡng nhưng tốc độ dưới "
-                  "min_dl_mbps", f"interference: best signal {top:.0f} dBm reaches the "
-                  "threshold but the rate stays below min_dl_mbps")
+        # candidates are predicted one at a time against today's network: with no signal of
+        # today's within 10 dB of theirs, what holds the rate down is the candidate's own
+        # co-channel sectors (under the beams, at the pattern floor, they are alike)
+        grid = plan.grid_before
+        flat = plan.demand.cells_b[pos]
+        today = [layer.rsrp_dbm.reshape(-1)[flat] for tech in ("4G", "5G")
+                 if (layer := grid.layer(ANY, tech)) is not None]
+        now = np.concatenate(today) if today else np.zeros(0)
+        now_top = float(np.nanmax(now)) if np.isfinite(now).any() else -np.inf
+        if now_top < top - 10.0:
+            return _t(lang, f"nhiễu giữa các sector của chính trạm đề xuất: tín hiệu tốt nhất "
+                      f"{top:.0f} dBm đạt ngưỡng nhưng nơi này nằm dưới hoặc giữa các búp sóng, "
+                      "các sector gần mạnh như nhau nên tốc độ dưới min_dl_mbps",
+                      f"interference between a candidate's own sectors: best signal "
+                      f"{top:.0f} dBm reaches the threshold, but the place lies under or "
+                      "between the beams, where a site's sectors are nearly alike, and the rate "
+                      "stays below min_dl_mbps")
+        return _t(lang, f"nhiễu từ mạng hiện tại ({now_top:.0f} dBm): tín hiệu tốt nhất "
+                  f"{top:.0f} dBm đạt ngưỡng nhưng tốc độ dưới min_dl_mbps",
+                  f"interference from today's network ({now_top:.0f} dBm): best signal "
+                  f"{top:.0f} dBm reaches the threshold but the rate stays below min_dl_mbps")
     shown = f"{top:.0f} dBm" if np.isfinite(top) else "—"
     return _t(lang, f"địa hình: tín hiệu dự báo tốt nhất {shown} < {thr:.0f} dBm",
               f"terrain: best predicted signal {shown} < {thr:.0f} dBm")
@@ -505,11 +524,37 @@ def summary_text(plan: SitePlan) -> str:
                              f"by the plan{after}, {int((~u['reachable']).sum())} unreachable")
     ba = plan.tables.get("plan_before_after") if plan.tables else None
     if ba is not None and len(ba):
-        for row in ba.loc[ba["indicator_id"].isin(["T3", "T6", "K1", "D1", "T1", "T5",
-                                                   "T5+"])].itertuples(index=False):
-            lines.append(f"  {row.indicator_id:<4} {row.value_before!s:>10} → "
-                         f"{row.value_after!s:<10}")
+        rows = ba.loc[ba["indicator_id"].isin(["T3", "T6", "K1", "D1", "T1", "T5", "T5+"])]
+        lines += _before_after_lines(rows["indicator_id"].astype(str).tolist(),
+                                     rows["value_before"].tolist(), rows["value_after"].tolist())
     return "\n".join(lines)
+
+
+def _summary_value(value: Any, unit: str) -> str:
+    """A value as a planner reads it: percentages with one decimal, counts whole with
+    thousands separators; ``—`` when missing."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    if not np.isfinite(v):
+        return "—"
+    return f"{v:,.1f}" if unit == "%" else f"{round(v):,.0f}"
+
+
+def _before_after_lines(ids: list[str], before: list[Any], after: list[Any]) -> list[str]:
+    """``  T3     85.6 % → 100.0 %`` lines, columns aligned, in the indicators' units."""
+    from phusong.metrics.registry import REGISTRY
+
+    units = [REGISTRY[i].unit if i in REGISTRY else "stations" if i == "T5+" else ""
+             for i in ids]
+    b = [_summary_value(v, u) for v, u in zip(before, units, strict=True)]
+    a = [_summary_value(v, u) for v, u in zip(after, units, strict=True)]
+    if not ids:
+        return []
+    wi, wb, wa, wu = (max(len(x) for x in col) for col in (ids, b, a, units))
+    return [f"  {i:<{wi}}  {vb:>{wb}} {u:<{wu}} → {va:>{wa}} {u}".rstrip()
+            for i, vb, va, u in zip(ids, b, a, units, strict=True)]
 
 
 # --- files -------------------------------------------------------------------------------------

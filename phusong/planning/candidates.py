@@ -11,8 +11,11 @@ Candidate kinds (:data:`KINDS`)
         A new tower on a DEM high point near an uncovered hamlet or a dark spot: the local
         maxima of the terrain (the highest cell of a window of ``candidate_spacing_m``) within
         ``search_radius_m``, ``high_points_per_unit`` per unit (the highest of each third of
-        that distance, so that nearby knolls compete with the far peaks), and the highest
-        demand cell of the unit itself.
+        that distance, so that nearby knolls compete with the far peaks), the highest demand
+        cell of the unit itself, and its central demand cell (the one nearest its centre of
+        demand: a hamlet on a steep slope lies under the beams of a tower on its top edge, at
+        the antennas' pattern floor where the site's own sectors are as strong as the serving
+        one, and within them from its middle).
     ``road``
         A new tower along a road gap over the limit, every ``candidate_spacing_m``, and on the
         nearest high point beside each such point (within ``candidate_spacing_m``).
@@ -29,7 +32,8 @@ without grid power (a tower whose sites say so, a new tower farther than
 sites get three sectors (0°, 120°, 240°, downtilt ``tilt_deg``) in the operator's 4G coverage
 band and, with ``new_sites_5g``, its 5G band, with the median bandwidth, power and gain of the
 operator's sectors in that band (else the ``[radio]`` defaults). Generated candidates keep at
-most one per ``candidate_spacing_m`` square of each kind; candidates with no demand cell within
+most one per ``candidate_spacing_m`` square of each kind (the highest), besides the central
+demand cell of every uncovered hamlet and dark spot; candidates with no demand cell within
 ``max_radius_m`` are dropped, and beyond ``max_candidates`` the generated ones farthest from
 demand.
 
@@ -273,45 +277,69 @@ def _local_maxima(terrain: PlanTerrain, spacing_m: float
             np.asarray(z[rows, cols], dtype=np.float64))
 
 
+def _top_and_centre(unit: NDArray[np.int64], weight: NDArray[np.float64],
+                    x: NDArray[np.float64], y: NDArray[np.float64], z: NDArray[np.float64]
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per unit, from its demand cells: the highest cell, and the *central* cell (the cell
+    nearest the unit's centre of demand, the cells' centroid weighted by ``weight``)."""
+    cells = pd.DataFrame({"unit": unit, "w": weight, "z": z, "x": x, "y": y}).dropna()
+    if len(cells) == 0:
+        return cells, cells
+    top = cells.loc[cells.groupby("unit")["z"].idxmax()]
+    w = cells["w"].clip(lower=0.0) + 1e-9
+    g = cells.assign(wx=w * cells["x"], wy=w * cells["y"], w=w).groupby("unit")[
+        ["wx", "wy", "w"]].sum()
+    mx = (g["wx"] / g["w"]).reindex(cells["unit"]).to_numpy()
+    my = (g["wy"] / g["w"]).reindex(cells["unit"]).to_numpy()
+    off = np.hypot(cells["x"].to_numpy() - mx, cells["y"].to_numpy() - my)
+    centre = cells.loc[cells.assign(off=off).groupby("unit")["off"].idxmin()]
+    return top, centre
+
+
 def _unit_points(demand: Demand, terrain: PlanTerrain) -> pd.DataFrame:
-    """Uncovered hamlets and dark spots: their centre and their highest demand cell."""
+    """Uncovered hamlets and dark spots: their centre, and among their demand cells the
+    highest (``own``) and the central one (``own`` and ``central``)."""
     frames = []
     bx, by = demand.xy(demand.cells_b)
     bz = terrain.at(bx, by)
+    units = []
     if len(demand.hamlets):
         coo = demand.hamlet_matrix.tocoo()
-        cells = pd.DataFrame({"unit": coo.row, "z": bz[coo.col], "x": bx[coo.col],
-                              "y": by[coo.col]}).dropna()
-        top = cells.loc[cells.groupby("unit")["z"].idxmax()] if len(cells) else cells
         h = demand.hamlets
-        frames.append(pd.DataFrame({"reason": "hamlet " + h["hamlet_id"].astype(str),
-                                    "x": h["x"].to_numpy(), "y": h["y"].to_numpy()}))
-        frames.append(pd.DataFrame({"reason": "hamlet " + h["hamlet_id"].astype(str).to_numpy()[
-            top["unit"].to_numpy(int)], "x": top["x"].to_numpy(), "y": top["y"].to_numpy(),
-            "own": True}))
+        units.append(("hamlet " + h["hamlet_id"].astype(str).to_numpy(dtype=object), h,
+                      coo.row, coo.col, coo.data))
     if len(demand.spots):
-        sel = demand.spot_b >= 0
-        cells = pd.DataFrame({"unit": demand.spot_b[sel], "z": bz[sel], "x": bx[sel],
-                              "y": by[sel]}).dropna()
-        top = cells.loc[cells.groupby("unit")["z"].idxmax()] if len(cells) else cells
+        sel = np.flatnonzero(demand.spot_b >= 0)
         s = demand.spots
-        frames.append(pd.DataFrame({"reason": "dark spot " + s["spot_id"].astype(str),
-                                    "x": s["x"].to_numpy(), "y": s["y"].to_numpy()}))
-        frames.append(pd.DataFrame({"reason": "dark spot " + s["spot_id"].astype(str).to_numpy()[
-            top["unit"].to_numpy(int)], "x": top["x"].to_numpy(), "y": top["y"].to_numpy(),
-            "own": True}))
+        units.append(("dark spot " + s["spot_id"].astype(str).to_numpy(dtype=object), s,
+                      demand.spot_b[sel], sel, demand.people_b[sel]))
+    for names, frame, unit, col, weight in units:
+        frames.append(pd.DataFrame({"reason": names, "x": frame["x"].to_numpy(),
+                                    "y": frame["y"].to_numpy()}))
+        top, centre = _top_and_centre(unit, np.asarray(weight, dtype=float), bx[col], by[col],
+                                      bz[col])
+        for cells, central in ((top, False), (centre, True)):
+            frames.append(pd.DataFrame({"reason": names[cells["unit"].to_numpy(int)],
+                                        "x": cells["x"].to_numpy(), "y": cells["y"].to_numpy(),
+                                        "own": True, "central": central}))
     if not frames:
-        return pd.DataFrame(columns=["reason", "x", "y", "own"])
+        return pd.DataFrame(columns=["reason", "x", "y", "own", "central"])
     out = pd.concat(frames, ignore_index=True)
-    out["own"] = out["own"].astype("boolean").fillna(False).astype(bool) if "own" in out \
-        else False
+    for col in ("own", "central"):
+        out[col] = out[col].astype("boolean").fillna(False).astype(bool) if col in out \
+            else False
     return out
 
 
 def _high_points(demand: Demand, terrain: PlanTerrain, config: PlanningConfig) -> pd.DataFrame:
+    """High-point candidates: DEM maxima around each unit and its highest demand cell (one per
+    ``candidate_spacing_m`` square, the highest), and its central demand cell, every unit's:
+    a tower on the top edge of a hamlet on a steep slope looks over it (the hamlet lies under
+    its beams, at the pattern floor, where the site's sectors are alike and the rate stays
+    low); one in its middle has most of it within its beams."""
     units = _unit_points(demand, terrain)
     px, py, pz = _local_maxima(terrain, config.candidate_spacing_m)
-    rows = [units.loc[units["own"], ["reason", "x", "y"]]]
+    rows = [units.loc[units["own"] & ~units["central"], ["reason", "x", "y"]]]
     centres = units.loc[~units["own"]]
     if len(centres) and len(px) and config.high_points_per_unit > 0:
         tree = cKDTree(np.column_stack([px, py]))
@@ -339,7 +367,14 @@ def _high_points(demand: Demand, terrain: PlanTerrain, config: PlanningConfig) -
     out["z"] = terrain.at(out["x"].to_numpy(float), out["y"].to_numpy(float))
     keep = _thin(out["x"].to_numpy(float), out["y"].to_numpy(float),
                  out["z"].fillna(-1e9).to_numpy(float), config.candidate_spacing_m)
-    return out.iloc[keep].assign(kind="high_point")
+    # the central cells: one per unit (a cell two units share once), beside the thinned ones
+    mid = units.loc[units["central"], ["reason", "x", "y"]]
+    mid = mid.loc[~mid.duplicated(["x", "y"])]
+    out = pd.concat([out.iloc[keep], mid.assign(z=terrain.at(mid["x"].to_numpy(float),
+                                                            mid["y"].to_numpy(float)))],
+                    ignore_index=True)
+    out = out.loc[~out.duplicated(["x", "y"])]
+    return out.assign(kind="high_point")
 
 
 def _road_points(demand: Demand, terrain: PlanTerrain, config: PlanningConfig) -> pd.DataFrame:
