@@ -358,9 +358,10 @@ class PlanningConfig:
         "", "user candidate sites in the sites layer format (site_id, operator, lon/lat or x/y, "
         "height_agl_m, grid_power), relative to the scenario file's folder; empty = none")
     repair_rounds: int = _setting(
-        2, "rounds of re-planning after the after-prediction: what the proposals were meant to "
+        5, "rounds of re-planning after the after-prediction: what the proposals were meant to "
         "close but did not, or broke by interference, is planned again against the coverage "
-        "with them (0 = none)", "", minimum=0, maximum=5)
+        "with them (0 = none); the rounds stop when nothing is left (the demo province needs "
+        "5: 22, 8, 3, 1, 1 sites)", "", minimum=0, maximum=10)
     time_limit_s: float = _setting(
         60.0, "time limit of the mixed-integer solver (HiGHS); the best solution found and its "
         "optimality gap are reported", "s", minimum=1.0)
