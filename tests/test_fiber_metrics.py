@@ -12,7 +12,7 @@ from _fiber_fixtures import CRS, communes, hamlets, line, nodes, province, pt, r
 from phusong.config import FiberConfig
 from phusong.metrics import fiber
 from phusong.metrics.compute import evaluate
-from phusong.metrics.fiber_labels import FIBER_COLUMNS, FIBER_VALUES, fiber_header
+from phusong.metrics.labels import OUTPUT_COLUMNS, VALUES, header
 from phusong.metrics.registry import REGISTRY
 from phusong.metrics.results import IndicatorValue
 
@@ -126,11 +126,12 @@ def test_summary_values_and_labels() -> None:
     assert table.set_index("indicator_id").loc["T4", "status_text"] == "chưa đạt"
     assert table.set_index("indicator_id").loc["K2", "status_code"] == "met"
     for name in ("fiber_status", "cable_km", "hamlets_fiber_pct"):
-        assert fiber_header(name, "vi") != fiber_header(name, "en")
-    assert fiber_header("served__VNPT", "en") == "Fiber – VNPT"
-    assert fiber_header("households", "vi") == "Số hộ"  # from the input column registry
-    assert all(len(v) == 3 for v in FIBER_COLUMNS.values())
-    assert {"gigabit", "unserved", "route", "add_ports"} <= set(FIBER_VALUES)
+        assert header(name, "vi", "fiber_places") != header(name, "en", "fiber_places")
+        assert name in OUTPUT_COLUMNS
+    assert header("served__VNPT", "en", "fiber_places") == "Fiber – VNPT"
+    # from the input column registry
+    assert header("households", "vi", "fiber_places") == "Số hộ"
+    assert {"gigabit", "unserved", "route", "add_ports"} <= set(VALUES)
 
 
 def test_inputs_are_not_modified() -> None:

@@ -14,6 +14,7 @@ from phusong.cli import cli
 from phusong.config import LayerSource
 from phusong.errors import OutputExistsError
 from phusong.layers import LAYERS, load_province, read_layer
+from phusong.metrics.labels import header
 from phusong.planning._site_outputs import GPKG_LAYERS, plan_output_paths, proposals_layer
 from phusong.planning.site_plan import plan_sites, run_plan
 
@@ -123,10 +124,48 @@ def test_plan_command(demo: Path, tmp_path: Path) -> None:
     assert "Site plan (Viettel, budget" in result.output
     assert (out / "csv" / "plan_sites.csv").exists()
     sites = pd.read_csv(out / "csv" / "plan_sites.csv", encoding="utf-8-sig")
-    assert len(sites) <= 2 and set(sites["operator"]) <= {"Viettel"}
+    assert len(sites) <= 2 and set(sites[header("operator", "en")]) <= {"Viettel"}
     both = runner.invoke(cli, [*args, "--budget", "2", "--budget-vnd", "1e9", "--overwrite"])
     assert both.exit_code == 1 and "not both" in both.output
     bad = runner.invoke(cli, [*args, "--target", "T9", "--overwrite"])
     assert bad.exit_code == 1 and "unknown target" in bad.output
     again = runner.invoke(cli, [*args, "--budget", "1"])
     assert again.exit_code == 1 and "output exists" in again.output
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_plan_csvs_speak_the_plans_language(planned, demo: Path, tmp_path: Path) -> None:
+    plan_en, out_en = planned
+    plan_vi = run_plan(demo, tmp_path / "vi", resolution_m=200.0, lang="vi", budget_sites=1)
+    for plan, out, lang in ((plan_vi, tmp_path / "vi", "vi"), (plan_en, out_en, "en")):
+        paths = plan_output_paths(out)
+        sites = _csv(paths["csv:plan_sites"])
+        table = plan.tables["plan_sites"]
+        assert list(sites.columns) == [header(c, lang, "plan_sites") for c in table.columns
+                                       if c != "geometry"]
+        yes, no = ("có", "không") if lang == "vi" else ("yes", "no")
+        assert set(sites[header("new_tower", lang)]) <= {yes, no}
+        # VND whole, lon / lat to 6 decimals, gains to 1
+        assert all("." not in v for v in sites[header("cost_vnd", lang)])
+        assert all(len(v.split(".")[1]) <= 6 for v in sites[header("lon", lang)])
+        assert all(len(v.partition(".")[2]) <= 1 for v in sites[header("gain", lang)])
+        units = _csv(paths["csv:plan_units"])
+        assert header("closed_planned", lang, "plan_units") in units.columns
+        assert set(units[header("reachable", lang)]) <= {yes, no}
+        # the input formats, fed back as a scenario, keep the canonical names
+        proposed = _csv(paths["csv:sites_proposed"])
+        assert list(proposed.columns[:2]) == ["site_id", "operator"]
+        assert {"lon", "lat", "height_agl_m"} <= set(proposed.columns)
+        assert "site_id" in _csv(paths["csv:sectors_proposed"]).columns
+    vi = _csv(plan_output_paths(tmp_path / "vi")["csv:plan_sites"])
+    assert {"Thứ tự ưu tiên", "Mã trạm", "Chi phí (đồng)", "Kinh độ", "Xây cột mới"} <= set(
+        vi.columns)
+    en = _csv(plan_output_paths(out_en)["csv:plan_sites"])
+    assert {"Rank", "Site id", "Cost (VND)", "Longitude", "New tower"} <= set(en.columns)
+    # the tables in memory and the GeoPackage keep the canonical names
+    assert "cost_vnd" in plan_vi.tables["plan_sites"].columns
+    gpkg = pyogrio.read_dataframe(plan_output_paths(tmp_path / "vi")["gpkg"], layer="proposals")
+    assert "cost_vnd" in gpkg.columns

@@ -36,7 +36,7 @@ from phusong.config import FiberConfig, Thresholds
 from phusong.coverage.fiber import PRIORITY_KINDS, FiberReach, fiber_reach
 from phusong.layers.schema import fold
 from phusong.metrics.context import MetricContext
-from phusong.metrics.fiber_labels import fiber_value
+from phusong.metrics.labels import value_word
 from phusong.metrics.results import MET, NOT_MET, IndicatorValue, fmt_number, status_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -94,7 +94,7 @@ def place_table(ctx: MetricContext) -> gpd.GeoDataFrame:
         out = reach(ctx).places.copy()
         out.insert(out.columns.get_loc("commune_code") + 1, "commune_name",
                    ctx.commune_name(out["commune_code"].astype(str)))
-        out["fiber_status_text"] = [fiber_value(s, ctx.lang) for s in out["fiber_status"]]
+        out["fiber_status_text"] = [value_word(s, ctx.lang) for s in out["fiber_status"]]
         return out
 
     return ctx.memo(("fiber", "places"), build)

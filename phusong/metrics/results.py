@@ -7,7 +7,7 @@ table per family (communes, hamlets, routes, road gaps, parks, POIs, T8 places, 
 measurements, reported figures), the per-operator values and the methodology table.
 
 Tables use canonical column names (``pop_5g_pct``, ``gap_km``); report writers translate the
-headers (:mod:`phusong.reports.labels`). Per-operator columns are ``<name>__<operator>``.
+headers (:mod:`phusong.metrics.labels`). Per-operator columns are ``<name>__<operator>``.
 """
 
 from __future__ import annotations

@@ -8,15 +8,19 @@ Files (:func:`write_plan_outputs`, every one atomic, none replaced without ``ove
   included, :func:`proposals_layer`), ``plan_hamlets``, ``plan_road_gaps``, ``plan_parks``,
   ``plan_dark_spots`` (every demand unit with its status and reason);
 * ``csv/``: ``sites_proposed.csv`` (lon/lat, WGS 84) and ``sectors_proposed.csv`` in the input
-  formats; ``plan_sites.csv`` (what each site closes and costs), ``plan_units.csv``,
-  ``plan_unreachable.csv``, ``plan_before_after.csv`` (the indicator summary today and after,
-  side by side), ``plan_communes.csv`` (per commune), ``plan_settings.csv``;
+  formats (canonical column names, fed back as a scenario); ``plan_sites.csv`` (what each site
+  closes and costs), ``plan_units.csv``, ``plan_unreachable.csv``, ``plan_before_after.csv``
+  (the indicator summary today and after, side by side), ``plan_communes.csv`` (per commune),
+  ``plan_settings.csv``, with headers in the plan's language, booleans as có/không (yes/no) and
+  numbers rounded to their columns' decimals
+  (:func:`phusong.metrics.labels.table_for_output`);
 * ``after/sites.csv``, ``after/sectors.csv`` (today's network plus the proposals on air) and
   ``scenario_after.toml`` naming them with the scenario's other layers, so the proposals can be
   fed back as a scenario (``phusong metrics scenario_after.toml``).
 
-Tables keep canonical column names (units in the names); texts (kinds, statuses, reasons)
-are in the plan's language.
+The tables in memory (:func:`plan_tables`) and the GeoPackage layers keep canonical column
+names (units in the names, ready for QGIS); texts (kinds, statuses, reasons) are in the plan's
+language.
 """
 
 from __future__ import annotations
@@ -34,13 +38,14 @@ import shapely
 
 from phusong._io import check_writable, write_csv, write_text, write_vectors
 from phusong.coverage.grid import ANY
+from phusong.metrics.labels import table_for_output
 from phusong.planning.sites import evaluate_selection
 
 if TYPE_CHECKING:  # pragma: no cover
     from phusong.planning.site_plan import SitePlan
 
-__all__ = ["GPKG_NAME", "CSV_TABLES", "GPKG_LAYERS", "KIND_TEXT", "plan_tables",
-           "plan_output_paths", "write_plan_outputs", "proposals_layer", "summary_text"]
+__all__ = ["GPKG_NAME", "CSV_TABLES", "INPUT_FORMAT_TABLES", "GPKG_LAYERS", "KIND_TEXT",
+           "plan_tables", "plan_output_paths", "write_plan_outputs", "proposals_layer", "summary_text"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,8 @@ SCENARIO_AFTER = "scenario_after.toml"
 CSV_TABLES: tuple[str, ...] = ("sites_proposed", "sectors_proposed", "plan_sites", "plan_units",
                                "plan_unreachable", "plan_before_after", "plan_communes",
                                "plan_settings")
+INPUT_FORMAT_TABLES: tuple[str, ...] = ("sites_proposed", "sectors_proposed")
+"""The CSV tables in the input layers' format (canonical names, raw values)."""
 GPKG_LAYERS: tuple[str, ...] = ("sites", "sectors", "proposals", "plan_hamlets",
                                 "plan_road_gaps", "plan_parks", "plan_dark_spots")
 KIND_TEXT: dict[str, dict[str, str]] = {
@@ -617,8 +624,10 @@ def write_plan_outputs(plan: SitePlan, out_dir: str | os.PathLike[str],
                   overwrite=overwrite)
     for name in CSV_TABLES:
         table = tables[name]
-        if isinstance(table, gpd.GeoDataFrame):
-            table = pd.DataFrame(table.drop(columns="geometry"))
+        if name in INPUT_FORMAT_TABLES:  # fed back as a scenario: canonical names, as they are
+            table = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
+        else:
+            table = table_for_output(table, plan.lang, name)
         write_csv(paths[f"csv:{name}"], table, overwrite=overwrite)
     # today's network with the proposals on air, and a scenario naming it
     after = plan.province_after

@@ -9,7 +9,9 @@ fiber reach along roads, compute T2, T2b, T4, T9 and K2, plan the extension, and
   points) and ``fiber_capacity`` (full nodes to extend), in the working CRS with canonical
   column names (ready for QGIS);
 * ``csv/fiber_*.csv``: the same tables plus the indicators, the T9 parts, the tables per commune
-  and the settings, with headers in Vietnamese or English (UTF-8 with BOM).
+  and the settings, with headers in Vietnamese or English, booleans as có/không (yes/no) and
+  numbers rounded to their columns' decimals (:func:`phusong.metrics.labels.table_for_output`;
+  UTF-8 with BOM).
 
 Every file is written atomically and none is replaced unless ``overwrite=True``; every target
 is checked before anything is computed.
@@ -32,7 +34,7 @@ from phusong.coverage.fiber import ANY, FiberReach, build_fiber_network, fiber_r
 from phusong.errors import InputError
 from phusong.layers.province import Province
 from phusong.metrics import fiber as fiber_metrics
-from phusong.metrics.fiber_labels import fiber_header, fiber_value
+from phusong.metrics.labels import table_for_output, value_word
 from phusong.planning.fiber import FiberPlan, plan_fiber_extension
 
 __all__ = ["GPKG_NAME", "CSV_DIR", "CSV_TABLES", "GPKG_LAYERS", "FiberRun", "fiber_output_paths",
@@ -50,7 +52,6 @@ CSV_TABLES: tuple[str, ...] = ("fiber_summary", "fiber_t9", "fiber_communes", "f
                                "fiber_plan_places", "fiber_capacity", "fiber_plan_communes",
                                "fiber_settings")
 """Tables written as ``csv/<name>.csv``."""
-_YES_NO = {"vi": ("có", "không"), "en": ("yes", "no")}
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +98,7 @@ def _tables(reach: FiberReach, plan: FiberPlan, province: Province, lang: str
     places["served_after"] = plan.served_after
     plan_places = plan.places.copy()
     plan_places.insert(plan_places.columns.get_loc("action") + 1, "action_text",
-                       [fiber_value(a, lang) for a in plan_places["action"]])
+                       [value_word(a, lang) for a in plan_places["action"]])
     plan_communes = plan.communes
     return {
         "fiber_summary": fiber_metrics.summary_values(ctx),
@@ -112,17 +113,6 @@ def _tables(reach: FiberReach, plan: FiberPlan, province: Province, lang: str
         "fiber_plan_communes": plan_communes,
         "fiber_settings": fiber_metrics.settings_table(reach, lang),
     }
-
-
-def _for_csv(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Without geometry, booleans as có/không (yes/no), headers in ``lang``."""
-    frame = pd.DataFrame(table.drop(columns="geometry", errors="ignore")).copy()
-    yes, no = _YES_NO[lang]
-    for col in frame.columns:
-        if pd.api.types.is_bool_dtype(frame[col]):
-            frame[col] = frame[col].map({True: yes, False: no}).astype(object)
-    frame.columns = [fiber_header(str(c), lang) for c in frame.columns]
-    return frame
 
 
 def write_fiber_outputs(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike[str],
@@ -154,7 +144,8 @@ def write_fiber_outputs(tables: dict[str, pd.DataFrame], out_dir: str | os.PathL
         layers[name] = frame.reset_index(drop=True)
     write_vectors(paths["gpkg"], layers, overwrite=overwrite)
     for name in CSV_TABLES:
-        write_csv(paths[f"csv:{name}"], _for_csv(tables[name], lang), overwrite=overwrite)
+        write_csv(paths[f"csv:{name}"], table_for_output(tables[name], lang, name),
+                  overwrite=overwrite)
     log.info("fiber tables written to %s", Path(out_dir))
     return paths
 

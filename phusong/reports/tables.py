@@ -32,8 +32,8 @@ import pandas as pd
 
 from phusong._io import atomic_path, check_writable, write_csv, write_vectors
 from phusong.errors import InputError
+from phusong.metrics.labels import sheet_name, table_for_output
 from phusong.metrics.results import IndicatorResults
-from phusong.reports.labels import header, sheet_name
 
 __all__ = ["XLSX_NAME", "GPKG_NAME", "CSV_DIR", "output_paths", "write_indicator_tables",
            "table_for_report"]
@@ -45,7 +45,6 @@ GPKG_NAME = "indicators.gpkg"
 CSV_DIR = "csv"
 _FIXED = datetime(2000, 1, 1, 0, 0, 0)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-_YES_NO = {"vi": ("có", "không"), "en": ("yes", "no")}
 _FORMATS = (("_pct", "0.0"), ("_km2", "0.00"), ("_km", "0.000"), ("_dbm", "0.0"),
             ("_mbps", "0.0"), ("_m", "0.0"))
 _PEOPLE = {"population", "people", "pop_5g", "pop_broadband", "pop_without_5g", "people_grid",
@@ -62,15 +61,11 @@ def output_paths(out_dir: str | os.PathLike[str], tables: list[str]) -> dict[str
 
 
 def table_for_report(table: pd.DataFrame, lang: str, yes_no: bool = False) -> pd.DataFrame:
-    """A table without geometry, with headers in ``lang`` (booleans as có/không if ``yes_no``)."""
-    frame = pd.DataFrame(table.drop(columns="geometry", errors="ignore")).copy()
-    if yes_no:
-        yes, no = _YES_NO[lang]
-        for col in frame.columns:
-            if pd.api.types.is_bool_dtype(frame[col]):
-                frame[col] = frame[col].map({True: yes, False: no}).astype(object)
-    frame.columns = [header(str(c), lang) for c in frame.columns]
-    return frame
+    """A table without geometry, with headers in ``lang`` (booleans as có/không if ``yes_no``).
+
+    Values are not rounded (the sheets carry number formats instead).
+    """
+    return table_for_output(table, lang, yes_no=yes_no, rounded=False)
 
 
 def _number_format(name: str) -> str | None:
