@@ -11,7 +11,7 @@ from _fiber_fixtures import CRS, communes, hamlets, line, nodes, province, pt, r
 
 from phusong.config import FiberConfig
 from phusong.metrics import fiber
-from phusong.metrics.compute import evaluate
+from phusong.metrics.compute import _status, evaluate
 from phusong.metrics.labels import OUTPUT_COLUMNS, VALUES, header
 from phusong.metrics.registry import REGISTRY
 from phusong.metrics.results import IndicatorValue
@@ -81,8 +81,36 @@ def test_t9_parts() -> None:
                                                                table["target_pct"], strict=True)]
     value = fiber.t9(ctx)
     assert value.value == pytest.approx(100 * 200 / 600)
-    assert value.shortfall == pytest.approx(np.ceil(0.85 * 600 - 200))
-    assert "parts not met" in value.detail
+    # the household part that misses most: the province (85 % of 600 households, 200 with fiber)
+    need = np.ceil(table["target_pct"] / 100 * table["total"] - table["count"])
+    households = (table["basis"] == "households") & ~table["meets"]
+    assert value.shortfall == pytest.approx(need[households].max()) == np.ceil(0.85 * 600 - 200)
+    assert value.met is False and "parts not met" in value.detail
+
+
+def test_t9_is_met_only_when_every_part_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = fiber.fiber_context(_province(), "en")
+    table = fiber.t9_table(ctx).copy()
+    # the province-wide share passes (90 % ≥ 85 %) but the former city's wards miss 100 %
+    table["count"], table["total"] = table["total"].astype(float), table["total"].astype(float)
+    table.loc[table["part"] == "province", ["count", "total"]] = [540.0, 600.0]
+    table.loc[table["part"] == "tn_wards", ["count", "total"]] = [190.0, 200.0]
+    table["value_pct"] = 100 * table["count"] / table["total"]
+    table["meets"] = table["value_pct"] >= table["target_pct"]
+    monkeypatch.setattr(fiber, "t9_table", lambda _ctx: table)
+    value = fiber.t9(ctx)
+    assert value.value == pytest.approx(90.0) and value.met is False
+    assert value.shortfall == 10  # the wards' 10 households, not the province's 0
+    entry = dataclasses.replace(REGISTRY["T9"], compute=fiber.t9)
+    assert _status(entry, evaluate(entry, ctx))[0] == "not_met"  # the registry's 85 % alone would pass
+    summary = fiber.summary_values(ctx).set_index("indicator_id")
+    assert summary.loc["T9", "status_code"] == "not_met"
+    # every part met: met
+    table["count"] = table["total"]
+    table["value_pct"], table["meets"] = 100.0, True
+    value = fiber.t9(ctx)
+    assert value.met is True and value.shortfall == 0
+    assert fiber.summary_values(ctx).set_index("indicator_id").loc["T9", "status_code"] == "met"
 
 
 def test_k2_counts_operating_parks_with_gigabit() -> None:

@@ -70,7 +70,8 @@ def _status(entry: Indicator, value: IndicatorValue) -> tuple[str, Any]:
     target = entry.target_for(year)
     if value.value is None or not np.isfinite(value.value):
         return NOT_COMPUTED, target
-    return (MET if target.met(value.value) else NOT_MET), target
+    met = target.met(value.value) if value.met is None else value.met
+    return (MET if met else NOT_MET), target
 
 
 _POINTS_TEXT = {"%": (" điểm %", " pp"), "%/yr": (" điểm %/năm", " pp/yr")}

@@ -83,6 +83,9 @@ class IndicatorValue:
         Date of a reported figure (``"2025-06-30"``), or ``""``.
     source
         Where a reported figure comes from, or ``""``.
+    met
+        The status decided by the indicator itself, for a target of several parts that must
+        all pass (T9); ``None``: the value is compared with the registry's target.
     """
 
     value: float | None
@@ -94,6 +97,7 @@ class IndicatorValue:
     by_operator: dict[str, float] = field(default_factory=dict)
     as_of: str = ""
     source: str = ""
+    met: bool | None = None
 
     @classmethod
     def not_computed(cls, reason: str) -> IndicatorValue:
