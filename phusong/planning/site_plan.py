@@ -348,8 +348,8 @@ def plan_sites(province: Province, *, operator: str | None = None,
                                 progress)
         demand_after = build_demand(province_after, grid_after, operator, config)
         seconds["repair"] = seconds.get("repair", 0.0) + time.perf_counter() - t0
-        log.info("plan: re-planning round %d added %d sites (%d before it)", len(repairs),
-                 extra.solution.best.sites, offset)
+        log.info("plan: round %d (re-planning %d) added %d sites (%d before it)", len(repairs) + 1,
+                 len(repairs), extra.solution.best.sites, offset)
     # 7. the indicators after the proposals, beside today's
     t0 = time.perf_counter()
     plan = dataclasses.replace(
