@@ -106,7 +106,8 @@ class ValidationReport:
         """Add issues, logging each one at its level."""
         for issue in issues:
             level = {ERROR: logging.ERROR, WARNING: logging.WARNING}.get(issue.severity, logging.INFO)
-            log.log(level, "%s", issue.to_text())
+            # the log line carries the level already: the text without its severity word
+            log.log(level, "%s", issue.to_text().removeprefix(f"{issue.severity.upper()} "))
             self.issues.append(issue)
 
     def effective(self) -> list[Issue]:
