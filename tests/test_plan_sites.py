@@ -11,7 +11,10 @@ from scipy import sparse
 
 from phusong.planning.sites import (
     SiteProblem,
+    _dominated,
     _groups,
+    _model,
+    _solve_milp,
     attribute,
     evaluate_selection,
     plan_mode,
@@ -235,3 +238,74 @@ def test_incremental_counts_agree_with_a_full_evaluation(seed: int) -> None:
         counts.apply(-1, ch)
         gain += ch["gain"]
         assert gain == pytest.approx(evaluate_selection(problem, chosen).gain, abs=1e-9)
+
+
+def _with_dominated(seed: int) -> SiteProblem:
+    """The fixture and two dominated candidates: a twin of candidate 0 at its cost (a tie: one
+    of the two is kept) and a part of candidate 1 at a higher cost."""
+    import dataclasses
+
+    p = _fixture(seed)
+    part_b = p.cover_b[1].toarray()
+    part_b[0, np.flatnonzero(part_b[0])[::2]] = 0
+    cover_b = sparse.vstack([p.cover_b, p.cover_b[0], sparse.csr_matrix(part_b)], format="csr")
+    cover_f = sparse.vstack([p.cover_f, p.cover_f[0], p.cover_f[1]], format="csr")
+    cost = np.r_[p.cost_vnd, p.cost_vnd[0], p.cost_vnd[1] + 0.1e9]
+    return dataclasses.replace(p, cost_vnd=cost, cover_b=cover_b, cover_f=cover_f)
+
+
+def _target_optimum(problem: SiteProblem) -> float:
+    reach = reachability(problem)
+
+    def meets(chosen: np.ndarray) -> bool:
+        v = evaluate_selection(problem, chosen)
+        return bool(v.hamlets[reach.hamlets].all() and v.gaps[reach.gaps].all()
+                    and v.parks[reach.parks].all())
+
+    return min(problem.cost_vnd[list(s)].sum() for s in _subsets(problem.n)
+               if meets(np.isin(np.arange(problem.n), s)))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_strengthened_model_keeps_the_optimum_and_raises_the_lp_bound(seed: int) -> None:
+    import dataclasses
+
+    problem = _with_dominated(seed) if seed % 2 else _fixture(seed)
+    optimum = _target_optimum(problem)
+    reach = reachability(problem)
+    lp_bound = {}
+    for strengthen in (False, True):
+        model = _model(problem, "target", None, None, ("T3", "T6", "K1"), reach,
+                       strengthen=strengthen)
+        values, obj, bound, _ = _solve_milp(model, 60.0, 0.0)
+        assert values is not None
+        assert obj == pytest.approx(optimum, rel=1e-9)
+        assert bound <= optimum * (1 + 1e-9)
+        relaxed = dataclasses.replace(model, integer=np.zeros_like(model.integer))
+        lp_bound[strengthen] = _solve_milp(relaxed, 60.0, 0.0)[1]
+    assert lp_bound[False] - 1e-6 * optimum <= lp_bound[True] <= optimum * (1 + 1e-9)
+
+
+def test_dominated_candidates_are_fixed_to_zero_one_of_twins_kept() -> None:
+    problem = _with_dominated(1)
+    _, cov_b = _groups(problem.cover_b)
+    _, cov_f = _groups(problem.cover_f)
+    dom = _dominated(cov_b, cov_f, problem.cost_vnd)
+    n = problem.n
+    assert dom[n - 2] and not dom[0]  # the twin (higher index) goes, candidate 0 stays
+    assert dom[n - 1]  # the part of candidate 1 at a higher cost
+    # against the definition, pair by pair
+    cells = np.hstack([problem.cover_b.toarray(), problem.cover_f.toarray()]) > 0
+    cost = problem.cost_vnd
+    for i in range(n):
+        expect = not cells[i].any() or any(
+            j != i and not (cells[i] & ~cells[j]).any() and cost[j] <= cost[i]
+            and (cells[j].sum() > cells[i].sum() or cost[j] < cost[i] or j < i)
+            for j in range(n))
+        assert dom[i] == expect, i
+    # the fixings keep the optimum with a budget too
+    for budget in (2, 3):
+        optimum = _best_gain(problem, lambda c, b=budget: c.sum() <= b)
+        sol = solve_sites(problem, budget_sites=budget, mip_gap=0.0)
+        assert sol.milp is not None
+        assert sol.milp.objective == pytest.approx(optimum, rel=1e-9)

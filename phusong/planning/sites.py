@@ -19,7 +19,12 @@ Two problems are solved on it (:func:`solve_sites`):
 ``target``
     minimise ``Σ cost_i x_i`` with ``z_h = f_g = p_k = 1`` for every unit of the chosen
     targets (T3, T6, K1) that the candidates can reach at all; the others are listed with the
-    reason (:func:`reachability`).
+    reason (:func:`reachability`). Its relaxation is tightened by valid rows that keep every
+    optimum: per hamlet ``Σ_i min(1, cover_ih / need_h) x_i ≥ 1``, per road-gap window and park
+    ``Σ_{i covers one of its cells} x_i ≥ 1`` (:func:`_model`).
+
+In both, candidates dominated by another (a superset of cells at no greater cost) are fixed
+to 0 (:func:`_dominated`), and the costs are scaled by an exact power of two for the solver.
 
 HiGHS (``highspy``; ``scipy.optimize.milp`` when highspy is missing) solves it within
 ``time_limit_s`` to ``mip_gap``; the better of its solution and the greedy's is kept. The greedy (lazy
@@ -259,8 +264,43 @@ def _member(group: NDArray[np.int64], n_groups: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(len(ok)), (ok, group[ok])), shape=(len(group), n_groups))
 
 
+def _dominated(cov_b: sparse.csr_matrix, cov_f: sparse.csr_matrix,
+               cost: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Candidates another one dominates: it covers a superset of their cells (broadband and
+    5G) at no greater cost; a candidate covering nothing is dominated too.
+
+    Exact for every problem here, since each unit (cell, hamlet, gap window, park) is closed
+    by covering cells, so more cells never lose a gain nor open a target: in any selection a
+    dominated candidate can be swapped for its dominator (or dropped when the dominator is in
+    already) without losing a gain, adding cost or adding a site. ``j`` dominates ``i`` when
+    ``cells_i ⊆ cells_j``, ``cost_j ≤ cost_i`` and ``(|cells_j|, −cost_j, −j)`` is
+    lexicographically greater than ``(|cells_i|, −cost_i, −i)``: a strict order (ties keep
+    the lowest index), so every dominated candidate has an undominated dominator.
+    """
+    both = sparse.hstack([cov_b, cov_f], format="csr")
+    both.data[:] = 1.0
+    n = both.shape[0]
+    size = np.diff(both.indptr)
+    out = size == 0
+    both_t = both.T.tocsr()
+    step = 1000
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        shared = (both[lo:hi] @ both_t).tocoo()  # |cells_i ∩ cells_j|
+        i = shared.row + lo
+        j = shared.col
+        sub = ((shared.data == size[i]) & (i != j) & (cost[j] <= cost[i])
+               & ((size[j] > size[i]) | (cost[j] < cost[i]) | (j < i)))
+        out[i[sub]] = True
+    return out
+
+
 def _model(problem: SiteProblem, mode: str, budget_sites: int | None,
-           budget_vnd: float | None, kinds: tuple[str, ...], reach: Reach) -> _Model:
+           budget_vnd: float | None, kinds: tuple[str, ...], reach: Reach,
+           strengthen: bool = True) -> _Model:
+    """The MILP; ``strengthen`` adds the valid rows and fixings that tighten its relaxation
+    (:func:`_dominated`; in target mode the cover rows, see below) and keeps every optimum
+    value."""
     n = problem.n
     group_b, cov_b = _groups(problem.cover_b)
     group_f, cov_f = _groups(problem.cover_f)
@@ -306,6 +346,26 @@ def _model(problem: SiteProblem, mode: str, budget_sites: int | None,
         lo.append(np.array([-np.inf]))
         limit = float(budget_sites) if budget_sites is not None else float(budget_vnd or 0.0)
         hi.append(np.array([limit]))
+    if target and strengthen:
+        # cover rows, valid for every selection that closes the units (z = f = p = 1):
+        # * hamlet h: Σ_i min(1, cover_ih / need_h) x_i ≥ 1, cover_ih the people (cells)
+        #   of h that candidate i covers. The chosen sites together cover at least need_h, so
+        #   either one of them has cover_ih ≥ need_h (its term is 1) or Σ cover_ih / need_h
+        #   ≥ 1 over them. Coefficients are rounded up (never down), which only weakens it.
+        #   The relaxation otherwise builds a hamlet from a fraction need_h / cover_ih of one
+        #   site.
+        # * window w of a gap, park k: Σ_{i covers a cell of w} x_i ≥ 1: a covered cell needs
+        #   one of those sites (the y rows let the relaxation count a site once per cell).
+        pos = problem.hamlet_need[h] > 1e-9
+        hc = (hm[pos] @ cov_b.T).tocsr()
+        hc = sparse.diags(1.0 / problem.hamlet_need[h][pos]) @ hc
+        hc.data = np.maximum(np.minimum(hc.data, 1.0), 1e-6)
+        wc = ((wm @ cov_b.T) > 0).astype(np.float64)
+        pc = ((pm @ cov_f.T) > 0).astype(np.float64)
+        cuts = sparse.vstack([hc, wc, pc], format="csr")
+        blocks.append([cuts] + [zero((cuts.shape[0], w)) for w in (mb, mf, nh, ng, nk)])
+        lo.append(np.ones(cuts.shape[0]))
+        hi.append(np.full(cuts.shape[0], np.inf))
     a = sparse.bmat(blocks, format="csc")
     if target:
         c = np.concatenate([problem.cost_vnd, np.zeros(width - n)])
@@ -319,7 +379,10 @@ def _model(problem: SiteProblem, mode: str, budget_sites: int | None,
     col_lo = np.concatenate([np.zeros(n + mb + mf), np.full(nh + ng + nk, unit_lo)])
     integer = np.concatenate([np.ones(n, bool), np.zeros(mb + mf, bool),
                               np.ones(nh + ng + nk, bool)])
-    return _Model(c, a, np.concatenate(lo), np.concatenate(hi), col_lo, np.ones(width), integer,
+    col_hi = np.ones(width)
+    if strengthen:
+        col_hi[:n][_dominated(cov_b, cov_f, problem.cost_vnd)] = 0.0
+    return _Model(c, a, np.concatenate(lo), np.concatenate(hi), col_lo, col_hi, integer,
                   not target, group_b, group_f, (h, g, k))
 
 
@@ -365,7 +428,11 @@ def _solve_milp(model: _Model, time_limit_s: float, mip_gap: float
     lp = highspy.HighsLp()
     a = model.a
     lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-    lp.col_cost_ = model.c
+    # costs in VND (~1e9) are far beyond the dual tolerances (the dual simplex fails on the
+    # strengthened rows): solve for c / 2^k, a power of two, so the scaling is exact
+    big = float(np.abs(model.c).max(initial=0.0))
+    scale = 2.0 ** round(math.log2(big)) if big > 0 else 1.0
+    lp.col_cost_ = model.c / scale
     lp.col_lower_, lp.col_upper_ = model.col_lo, model.col_hi
     lp.row_lower_, lp.row_upper_ = model.row_lo, model.row_hi
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -380,14 +447,14 @@ def _solve_milp(model: _Model, time_limit_s: float, mip_gap: float
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
     if info.primal_solution_status == 0:  # no feasible solution
-        return None, math.nan, float(info.mip_dual_bound), status
+        return None, math.nan, scale * float(info.mip_dual_bound), status
     values = np.asarray(h.getSolution().col_value)
-    obj = float(info.objective_function_value)
+    obj = scale * float(info.objective_function_value)
     if abs(float(model.c @ values) - obj) > 1e-6 * max(abs(obj), 1.0):
         log.warning("plan: the solver's objective %.6g does not match its solution's %.6g; its "
                     "bound is not used", obj, float(model.c @ values))
         return values, float(model.c @ values), math.nan, status
-    return values, obj, float(info.mip_dual_bound), status
+    return values, obj, scale * float(info.mip_dual_bound), status
 
 
 def _solve_scipy(model: _Model, time_limit_s: float, mip_gap: float  # pragma: no cover
