@@ -16,8 +16,10 @@ coverage on the plan's grid (``coverage_before_s``, the engine's time, not the p
   re-planning rounds, ``indicators_s``: the indicators today and after.
 
 Choices that make ≥ 10,000 candidates fit in the time (documented in
-:mod:`phusong.planning.candidates`): the plan works on a coarse grid (``--resolution``, 200 m
-by default; 100 m works too, slower); each candidate is predicted only on the *demand cells*
+:mod:`phusong.planning.candidates` and :mod:`phusong.planning.sites`): the plan works on a
+coarser grid than the coverage (``--resolution``, default the scenario's 100 m; 200 m is faster);
+dominated candidates are fixed to zero and the MILP carries cover rows per hamlet, road-gap window
+and park; each candidate is predicted only on the *demand cells*
 (cells of uncovered hamlets, road gaps over the limit, dark spots and parks short of 5G), only
 within its exact link-budget reach (the distance beyond which no cell could reach the threshold
 even without terrain), capped at ``planning.max_radius_m`` (15 km); point-to-point profiles
@@ -81,7 +83,8 @@ def _survey_file(province, grid, path: Path, n: int = 1500, seed: int = 7) -> Pa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="demo folder (default: a temp dir)")
-    parser.add_argument("--resolution", type=float, default=200.0, help="plan grid (m)")
+    parser.add_argument("--resolution", type=float, default=None,
+                        help="plan grid (m; default: the scenario's [planning] resolution_m, 100)")
     parser.add_argument("--operator", default=None, help="the operator that builds (default: "
                         "the province's plan)")
     parser.add_argument("--budget", type=int, default=None, help="budget in sites (default: "
@@ -106,7 +109,8 @@ def main() -> None:
             province.scenario, planning=planning))
 
         t0 = time.perf_counter()
-        grid = predict_coverage(province, resolution_m=args.resolution)
+        resolution_m = args.resolution or planning.resolution_m
+        grid = predict_coverage(province, resolution_m=resolution_m)
         coverage_before_s = time.perf_counter() - t0
         survey = _survey_file(province, grid, Path(folder) / "survey.csv")
 
@@ -153,7 +157,7 @@ def main() -> None:
         "after_s": round(sec.get("coverage_after", 0.0) + sec.get("repair", 0.0), 2),
         "indicators_s": round(sec.get("indicators", 0.0), 2),
         "total_s": round(total_s, 2), "demo_s": round(demo_s, 2),
-        "resolution_m": args.resolution, "operator": args.operator or "ANY",
+        "resolution_m": resolution_m, "operator": args.operator or "ANY",
         "hamlets_left": left("hamlet"), "road_gaps_left": left("road_gap"),
         "unreachable": int((~units["reachable"].astype(bool)).sum()) if len(units) else 0,
         "T3_before": value("T3", "before"), "T3_after": value("T3", "after"),
