@@ -174,6 +174,22 @@ def _loss(d: NDArray[np.float64], f: NDArray[np.float64], hb: NDArray[np.float64
     return urban - 4.78 * lf**2 + 18.33 * lf - 40.94
 
 
+#: Name, source and frequency range of each member of the family, by ``cost231``.
+_MODELS = {False: ("Okumura-Hata", "Hata (1980)", HATA_FREQ_RANGE_MHZ),
+           True: ("COST-231 Hata", "COST 231 final report §4.4.3", COST231_FREQ_RANGE_MHZ)}
+
+
+def _checked_loss(d: NDArray[np.float64], f: NDArray[np.float64], hb: NDArray[np.float64],
+                  hm: NDArray[np.float64], env: str, city: str, cost231: bool,
+                  strict: bool) -> NDArray[np.float64]:
+    """The loss of one family member, its inputs checked against that member's ranges."""
+    model, source, frange = _MODELS[cost231]
+    check_range(f, *frange, name="freq_mhz", unit="MHz", model=model, source=source,
+                strict=strict)
+    _check_common(d, hb, hm, model, source, strict)
+    return _loss(d, f, hb, hm, env, city, cost231)
+
+
 def okumura_hata_loss_db(distance_m: ArrayLike, freq_mhz: ArrayLike, tx_height_m: ArrayLike,
                          rx_height_m: ArrayLike, environment: Environment = "urban",
                          city_size: CitySize = "medium",
@@ -215,14 +231,9 @@ def okumura_hata_loss_db(distance_m: ArrayLike, freq_mhz: ArrayLike, tx_height_m
     ModelRangeWarning
         An input outside the range of validity (without ``strict``).
     """
-    model = "Okumura-Hata"
     env, city = _environment(environment), _city_size(city_size)
-    d, f, hb, hm = _inputs(distance_m, freq_mhz, tx_height_m, rx_height_m, model)
-    source = "Hata (1980)"
-    check_range(f, *HATA_FREQ_RANGE_MHZ, name="freq_mhz", unit="MHz", model=model,
-                source=source, strict=strict)
-    _check_common(d, hb, hm, model, source, strict)
-    return _loss(d, f, hb, hm, env, city, cost231=False)
+    d, f, hb, hm = _inputs(distance_m, freq_mhz, tx_height_m, rx_height_m, _MODELS[False][0])
+    return _checked_loss(d, f, hb, hm, env, city, False, strict)
 
 
 def cost231_hata_loss_db(distance_m: ArrayLike, freq_mhz: ArrayLike, tx_height_m: ArrayLike,
@@ -267,14 +278,9 @@ def cost231_hata_loss_db(distance_m: ArrayLike, freq_mhz: ArrayLike, tx_height_m
     ModelRangeWarning
         An input outside the range of validity (without ``strict``).
     """
-    model = "COST-231 Hata"
     env, city = _environment(environment), _city_size(city_size)
-    d, f, hb, hm = _inputs(distance_m, freq_mhz, tx_height_m, rx_height_m, model)
-    source = "COST 231 final report §4.4.3"
-    check_range(f, *COST231_FREQ_RANGE_MHZ, name="freq_mhz", unit="MHz", model=model,
-                source=source, strict=strict)
-    _check_common(d, hb, hm, model, source, strict)
-    return _loss(d, f, hb, hm, env, city, cost231=True)
+    d, f, hb, hm = _inputs(distance_m, freq_mhz, tx_height_m, rx_height_m, _MODELS[True][0])
+    return _checked_loss(d, f, hb, hm, env, city, True, strict)
 
 
 def hata_loss_db(distance_m: ArrayLike, freq_mhz: ArrayLike, tx_height_m: ArrayLike,
@@ -313,14 +319,8 @@ def hata_loss_db(distance_m: ArrayLike, freq_mhz: ArrayLike, tx_height_m: ArrayL
     d, f, hb, hm = _inputs(distance_m, freq_mhz, tx_height_m, rx_height_m, model)
     is_hata = f <= HATA_FREQ_RANGE_MHZ[1]
     out = np.empty(d.shape, dtype=np.float64)
-    for mask, cost231, frange, name, source in (
-            (is_hata, False, HATA_FREQ_RANGE_MHZ, "Okumura-Hata", "Hata (1980)"),
-            (~is_hata, True, COST231_FREQ_RANGE_MHZ, "COST-231 Hata",
-             "COST 231 final report §4.4.3")):
-        if not np.any(mask):
-            continue
-        check_range(f[mask], *frange, name="freq_mhz", unit="MHz", model=name, source=source,
-                    strict=strict)
-        _check_common(d[mask], hb[mask], hm[mask], name, source, strict)
-        out[mask] = _loss(d[mask], f[mask], hb[mask], hm[mask], env, city, cost231)
+    for mask, cost231 in ((is_hata, False), (~is_hata, True)):
+        if np.any(mask):
+            out[mask] = _checked_loss(d[mask], f[mask], hb[mask], hm[mask], env, city, cost231,
+                                      strict)
     return out
