@@ -43,6 +43,8 @@ import time
 import warnings
 from pathlib import Path
 
+from _common import peak_rss_mb
+
 
 def _pin(cores: int) -> list[int]:
     """Pin this process (and the numba threads it starts) to ``cores`` CPUs."""
@@ -302,7 +304,7 @@ def main() -> None:
     else:
         result.update(province_100m_s=None, province_30m_s=None)
     result["n_sectors"] = int((province.sectors["status"].astype(str) != "planned").sum())
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     load = os.getloadavg()
     result["load_average_1m"] = round(load[0], 2)
     tmp.cleanup()

@@ -22,18 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's phusong, whatever is installed
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+from _common import demo_province, peak_rss_mb
 
 
 def main() -> None:
@@ -43,15 +36,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from phusong.coverage.fiber import build_fiber_network, fiber_reach
-    from phusong.layers import load_province
-    from phusong.pipeline import run_demo
     from phusong.planning import plan_fiber_extension
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.out or Path(tmp) / "demo"
         t0 = time.perf_counter()
-        result = run_demo(folder, preset="province", overwrite=True, stages=False)
-        province = load_province(result.scenario_path)
+        province = demo_province(folder)
         demo_s = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -75,7 +65,7 @@ def main() -> None:
         "graph_build_s": round(graph_build_s, 3),
         "reach_s": round(reach_s, 3),
         "extension_s": round(extension_s, 3),
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         "demo_s": round(demo_s, 2),
         "vertices": network.graph.n_vertices,
         "edges": network.graph.n_edges,

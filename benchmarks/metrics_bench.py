@@ -20,27 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's phusong, whatever is installed
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def demo_province(folder: Path):
-    """The demo province: written by ``run_demo`` (layers and ``scenario.toml``), then loaded."""
-    from phusong.layers import load_province
-    from phusong.pipeline import run_demo
-
-    result = run_demo(folder, preset="province", overwrite=True, stages=False)
-    return load_province(result.scenario_path)
+from _common import demo_province, peak_rss_mb
 
 
 def warm_up_grid(grid):
@@ -70,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         grid = predict_coverage(province)
         coverage_s = time.perf_counter() - t0
         compute_indicators(province, warm_up_grid(grid))  # imports, numba compilation
-        rss_before_mb = _peak_rss_mb()
+        rss_before_mb = peak_rss_mb()
         t0 = time.perf_counter()
         results = compute_indicators(province, grid)
         metrics_s = time.perf_counter() - t0
@@ -83,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             out["write_s"] = round(time.perf_counter() - t0, 3)
         info = results.info()
         out.update({
-            "peak_rss_mb": round(_peak_rss_mb(), 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
             "peak_rss_before_metrics_mb": round(rss_before_mb, 1), "province": "demo",
             "coverage": "engine", "grid_shape": list(grid.shape),
             "resolution_m": abs(grid.transform.a),

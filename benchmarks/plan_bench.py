@@ -40,18 +40,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's phusong, whatever is installed
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+from _common import demo_province, peak_rss_mb
 
 
 def _survey_file(province, grid, path: Path, n: int = 1500, seed: int = 7) -> Path:
@@ -93,15 +86,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from phusong.coverage.engine import predict_coverage
-    from phusong.layers import load_province
-    from phusong.pipeline import run_demo
     from phusong.planning.site_plan import plan_sites
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.out or Path(tmp) / "demo"
         t0 = time.perf_counter()
-        result = run_demo(folder, preset="province", overwrite=True, stages=False)
-        province = load_province(result.scenario_path)
+        province = demo_province(folder)
         demo_s = time.perf_counter() - t0
         planning = dataclasses.replace(province.scenario.planning, high_points_per_unit=12,
                                        candidate_spacing_m=400.0, search_radius_m=6000.0)
@@ -143,7 +133,7 @@ def main() -> None:
         "sites_proposed": int(len(plan.tables["plan_sites"])),
         "gap_pct": round(sol.best.gap_pct, 4),
         "greedy_sites": sol.greedy.sites,
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         "candidate_kinds": plan.candidates.counts(),
         "pairs_predicted": plan.coverage.pairs,
         "demand_s": round(sec["demand"], 2), "candidates_s": round(sec["candidates"], 2),

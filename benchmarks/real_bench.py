@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's phusong, whatever is installed
+from _common import ROOT, peak_rss_mb
+
 sys.path.insert(0, str(ROOT / "tests"))
 
 def main() -> int:
@@ -60,7 +59,7 @@ def main() -> int:
     gaps = results.road_gaps[results.road_gaps["operator"] == "ANY"]
     out = {
         "load_s": round(load_s, 3), "metrics_s": round(metrics_s, 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         "grid_shape": list(grid.shape), "cell_m": args.cell,
         "communes": len(province.communes), "places": len(province.hamlets),
         "roads": len(province.roads), "road_km": round(float(province.roads.length.sum()) / 1000, 1),

@@ -32,20 +32,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's phusong, whatever is installed
+from _common import ROOT, demo_province
+
 sys.path.insert(0, str(ROOT / "tests"))
 
 TARGETS = {"report_s": 60.0, "map_html_mb": 25.0, "map_load_ms": 3000.0}
-
-
-def demo_province(folder: Path):
-    """The demo province: written by ``run_demo`` (layers and ``scenario.toml``), then loaded."""
-    from phusong.layers import load_province
-    from phusong.pipeline import run_demo
-
-    result = run_demo(folder, preset="province", overwrite=True, stages=False)
-    return load_province(result.scenario_path)
 
 
 def coverage(province, stand_in: bool):
