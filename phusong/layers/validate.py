@@ -359,15 +359,18 @@ def check_scenario(scenario: Scenario | str | os.PathLike[str], strict: bool = F
     return report, province
 
 
-def load_province(scenario: Scenario | str | os.PathLike[str], strict: bool = False,
+def load_province(scenario: Province | Scenario | str | os.PathLike[str], strict: bool = False,
                   progress: bool = False) -> Province:
-    """Read, check and return the province of a scenario.
+    """Read, check and return the province of a scenario (a province already loaded is
+    returned as it is, so that every stage can take either).
 
     Raises
     ------
     ValidationFailed
         If any error is found; its ``report`` lists every issue.
     """
+    if isinstance(scenario, Province):
+        return scenario
     report, province = check_scenario(scenario, strict=strict, progress=progress)
     if province is None:
         first = report.errors[0].to_text() if report.errors else "no communes layer"

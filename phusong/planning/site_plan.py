@@ -426,12 +426,9 @@ def run_plan(scenario: str | os.PathLike[str] | Province, out_dir: str | os.Path
     for path in plan_output_paths(out_dir).values():
         check_writable(path, overwrite)
     t0 = time.perf_counter()
-    if isinstance(scenario, Province):
-        province = scenario
-    else:
-        from phusong.layers.validate import load_province
+    from phusong.layers.validate import load_province
 
-        province = load_province(scenario, progress=progress)
+    province = load_province(scenario, progress=progress)
     load_s = time.perf_counter() - t0
     plan = plan_sites(province, operator=operator, budget_sites=budget_sites,
                       budget_vnd=budget_vnd, targets=targets, resolution_m=resolution_m,
