@@ -28,6 +28,7 @@ __all__ = [
     "write_text",
     "write_json",
     "write_csv",
+    "gpkg_ready",
     "write_vector",
     "write_vectors",
 ]
@@ -116,6 +117,22 @@ def write_vector(
     file is replaced at once.
     """
     return write_vectors(path, {layer or Path(path).stem: gdf}, overwrite=overwrite, driver=driver)
+
+
+def gpkg_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with object columns for strings and nullable booleans (a GeoPackage has no pandas
+    extension types; missing values become ``None``) and a fresh index."""
+    import pandas as pd
+
+    frame = frame.copy()
+    for col in frame.columns:
+        if col == "geometry":
+            continue
+        values = frame[col]
+        if isinstance(values.dtype, pd.BooleanDtype) or not (
+                pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+            frame[col] = values.astype(object).where(values.notna(), None)
+    return frame.reset_index(drop=True)
 
 
 def write_vectors(

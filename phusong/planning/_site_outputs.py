@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from phusong._io import check_writable, write_csv, write_text, write_vectors
+from phusong._io import check_writable, gpkg_ready, write_csv, write_text, write_vectors
 from phusong.coverage.grid import ANY
 from phusong.metrics.labels import table_for_output
 from phusong.planning.sites import evaluate_selection
@@ -577,20 +577,6 @@ def plan_output_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     return paths
 
 
-def _gpkg_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns for strings and nullable booleans (GeoPackage has no extension types)."""
-    frame = frame.copy()
-    for col in frame.columns:
-        if col == "geometry":
-            continue
-        if isinstance(frame[col].dtype, pd.BooleanDtype):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-        elif not pd.api.types.is_numeric_dtype(frame[col]) and not \
-                pd.api.types.is_bool_dtype(frame[col]):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    return frame.reset_index(drop=True)
-
-
 def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     ll = frame.to_crs("EPSG:4326").geometry
     return pd.DataFrame(frame.drop(columns="geometry")).assign(lon=ll.x.to_numpy(),
@@ -620,7 +606,7 @@ def write_plan_outputs(plan: SitePlan, out_dir: str | os.PathLike[str],
     for kind, name in (("hamlet", "plan_hamlets"), ("road_gap", "plan_road_gaps"),
                        ("park", "plan_parks"), ("dark_spot", "plan_dark_spots")):
         layers[name] = units.loc[units["unit_kind"] == kind] if len(units) else units
-    write_vectors(paths["gpkg"], {k: _gpkg_ready(v) for k, v in layers.items()},
+    write_vectors(paths["gpkg"], {k: gpkg_ready(v) for k, v in layers.items()},
                   overwrite=overwrite)
     for name in CSV_TABLES:
         table = tables[name]

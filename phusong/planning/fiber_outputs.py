@@ -29,7 +29,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from phusong._io import check_writable, write_csv, write_vectors
+from phusong._io import check_writable, gpkg_ready, write_csv, write_vectors
 from phusong.coverage.fiber import ANY, FiberReach, build_fiber_network, fiber_reach
 from phusong.errors import InputError
 from phusong.layers.province import Province
@@ -136,12 +136,7 @@ def write_fiber_outputs(tables: dict[str, pd.DataFrame], out_dir: str | os.PathL
     layers = {}
     for name in GPKG_LAYERS:
         table = frames[name] if name in frames else tables[name]
-        frame = gpd.GeoDataFrame(table.copy(), geometry="geometry", crs=table.crs)
-        for col in frame.columns:  # GeoPackage has no pandas string/boolean extension types
-            if col != "geometry" and not pd.api.types.is_numeric_dtype(frame[col]) \
-                    and not pd.api.types.is_bool_dtype(frame[col]):
-                frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-        layers[name] = frame.reset_index(drop=True)
+        layers[name] = gpkg_ready(gpd.GeoDataFrame(table, geometry="geometry", crs=table.crs))
     write_vectors(paths["gpkg"], layers, overwrite=overwrite)
     for name in CSV_TABLES:
         write_csv(paths[f"csv:{name}"], table_for_output(tables[name], lang, name),
@@ -186,12 +181,9 @@ def run_fiber(scenario: str | os.PathLike[str] | Province, out_dir: str | os.Pat
         check_writable(path, overwrite)
     # 1. the province's layers
     t0 = time.perf_counter()
-    if isinstance(scenario, Province):
-        province = scenario
-    else:
-        from phusong.layers.validate import load_province
+    from phusong.layers.validate import load_province
 
-        province = load_province(scenario, progress=progress)
+    province = load_province(scenario, progress=progress)
     seconds["load"] = time.perf_counter() - t0
     # 2. the road graph with places and nodes attached, then reach along it
     t0 = time.perf_counter()
