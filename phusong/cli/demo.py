@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from phusong.cli._stages import stage_options
 from phusong.pipeline import run_demo
 
 __all__ = ["command"]
@@ -20,12 +21,7 @@ __all__ = ["command"]
               show_default=True, help="The whole province, or one commune (seconds).")
 @click.option("--layers-only", is_flag=True,
               help="Write the layers, scenario and validation report; skip the other stages.")
-@click.option("--resolution", "resolution_m", type=float, default=None,
-              help="Coverage cell size in metres (default: the scenario's, 30 m).")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of tables, maps and report.")
-@click.option("--no-plan", is_flag=True, help="Skip the BTS site proposals.")
-@click.option("--no-report", is_flag=True, help="Skip the maps and the report.")
+@stage_options
 @click.option("--overwrite", is_flag=True, help="Replace files of an earlier demo in OUT_DIR.")
 @click.pass_context
 def command(ctx: click.Context, out_dir: Path, seed: int, preset: str, layers_only: bool,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from phusong.cli._stages import stage_options
 from phusong.pipeline import run_all
 
 __all__ = ["command"]
@@ -15,12 +16,7 @@ __all__ = ["command"]
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Output folder.")
-@click.option("--resolution", "resolution_m", type=float, default=None,
-              help="Coverage cell size in metres (default: the scenario's).")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of tables, maps and report.")
-@click.option("--no-plan", is_flag=True, help="Skip the BTS site proposals.")
-@click.option("--no-report", is_flag=True, help="Skip the maps and the report.")
+@stage_options
 @click.option("--overwrite", is_flag=True, help="Replace outputs of an earlier run.")
 @click.pass_context
 def command(ctx: click.Context, scenario: Path, out_dir: Path, resolution_m: float | None,
