@@ -34,9 +34,9 @@ from numpy.typing import NDArray
 
 from phusong.config import FiberConfig, Thresholds
 from phusong.coverage.fiber import PRIORITY_KINDS, FiberReach, fiber_reach
-from phusong.layers.schema import fold
 from phusong.metrics.context import MetricContext
 from phusong.metrics.labels import value_word
+from phusong.metrics.places import base_name
 from phusong.metrics.results import MET, NOT_MET, IndicatorValue, fmt_number, status_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -184,11 +184,8 @@ def commune_columns(ctx: MetricContext) -> pd.DataFrame:
 # --- T9 -----------------------------------------------------------------------------------------
 
 def _city_key(text: object) -> str:
-    key = fold(str(text)) if isinstance(text, str) else ""
-    for p in _CITY_PREFIXES:
-        if key.startswith(p):
-            return key[len(p):]
-    return key
+    """Folded city name without ``Thành phố`` / ``Thị xã`` (``TP Thái Nguyên`` → ``thai_nguyen``)."""
+    return base_name(text, _CITY_PREFIXES)
 
 
 def _urban_communes(ctx: MetricContext) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
